@@ -1,0 +1,1 @@
+//! Deterministic simulated network with a virtual clock, for testing sans-IO protocol cores.

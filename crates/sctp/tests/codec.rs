@@ -1,0 +1,248 @@
+//! Chunk and packet codec: round trips, checksum, and typed errors on malformed input.
+
+use bytes::Bytes;
+use rtcio_sctp::ParseError;
+use rtcio_sctp::chunk::*;
+use rtcio_sctp::packet::{self, CommonHeader, Packet};
+
+fn header() -> CommonHeader {
+    CommonHeader {
+        source_port: 5000,
+        destination_port: 5000,
+        verification_tag: 0xdead_beef,
+    }
+}
+
+fn roundtrip(chunks: Vec<Chunk>) {
+    let raw = packet::write_packet(&header(), &chunks);
+    let expected_len: usize = 12 + chunks.iter().map(Chunk::encoded_len).sum::<usize>();
+    assert_eq!(raw.len(), expected_len);
+    assert_eq!(raw.len() % 4, 0);
+    let p = Packet::parse(Bytes::from(raw)).expect("parse");
+    assert_eq!(p.header, header());
+    let parsed: Vec<Chunk> = p.chunks().collect::<Result<_, _>>().expect("chunks");
+    assert_eq!(parsed, chunks);
+}
+
+#[test]
+fn crc32c_known_vector_and_byte_order() {
+    assert_eq!(crc32c::crc32c(b"123456789"), 0xE306_9283);
+    let mut raw = packet::write_packet(&header(), &[Chunk::CookieAck]);
+    let crc = packet::checksum(&raw);
+    assert_eq!(&raw[8..12], &crc.to_le_bytes());
+    raw[8] ^= 1;
+    assert_eq!(
+        Packet::parse(Bytes::from(raw)).unwrap_err(),
+        ParseError::BadChecksum
+    );
+}
+
+#[test]
+fn data_chunks_roundtrip_with_odd_payload_lengths() {
+    let mut chunks = Vec::new();
+    for (i, len) in [1usize, 2, 3, 4, 5, 1000].into_iter().enumerate() {
+        chunks.push(Chunk::Data(DataChunk {
+            tsn: 100 + i as u32,
+            stream_id: i as u16,
+            ssn: 7,
+            ppid: 51,
+            unordered: i % 2 == 0,
+            beginning: true,
+            ending: i % 3 == 0,
+            immediate: i == 5,
+            payload: Bytes::from(vec![i as u8; len]),
+        }));
+    }
+    roundtrip(chunks);
+}
+
+#[test]
+fn init_and_init_ack_roundtrip() {
+    let init = InitChunk {
+        initiate_tag: 1,
+        a_rwnd: 1 << 20,
+        num_outbound_streams: 65535,
+        num_inbound_streams: 65535,
+        initial_tsn: 42,
+        forward_tsn_supported: true,
+        supported_extensions: vec![0xC0, 0x82, 0x40],
+        ..Default::default()
+    };
+    let mut ack = init.clone();
+    ack.state_cookie = Some(Bytes::from_static(b"cookie!"));
+    roundtrip(vec![Chunk::Init(init.clone())]);
+    roundtrip(vec![Chunk::InitAck(ack)]);
+    // The chunk length excludes the padding of the last parameter.
+    let raw = packet::write_packet(&header(), &[Chunk::Init(init)]);
+    let len = u16::from_be_bytes([raw[14], raw[15]]) as usize;
+    assert_eq!(len, 20 + 4 + 4 + 3);
+}
+
+#[test]
+fn init_with_zero_tag_is_refused() {
+    let init = InitChunk {
+        initiate_tag: 0,
+        a_rwnd: 1,
+        num_outbound_streams: 1,
+        num_inbound_streams: 1,
+        initial_tsn: 1,
+        ..Default::default()
+    };
+    let raw = packet::write_packet(&header(), &[Chunk::Init(init)]);
+    let p = Packet::parse(Bytes::from(raw)).unwrap();
+    assert_eq!(p.chunks().next().unwrap(), Err(ParseError::InvalidValue));
+}
+
+#[test]
+fn control_chunks_roundtrip() {
+    roundtrip(vec![
+        Chunk::Sack(SackChunk {
+            cumulative_tsn_ack: 10,
+            a_rwnd: 5000,
+            gap_ack_blocks: vec![
+                GapAckBlock { start: 2, end: 3 },
+                GapAckBlock { start: 5, end: 9 },
+            ],
+            duplicate_tsns: vec![4, 5],
+        }),
+        Chunk::Heartbeat(HeartbeatChunk {
+            info: Bytes::from_static(b"hello"),
+        }),
+        Chunk::HeartbeatAck(HeartbeatChunk {
+            info: Bytes::from_static(b"hb"),
+        }),
+        Chunk::Shutdown(ShutdownChunk {
+            cumulative_tsn_ack: 99,
+        }),
+        Chunk::ShutdownAck,
+        Chunk::ShutdownComplete {
+            tag_reflected: true,
+        },
+        Chunk::CookieEcho(CookieEchoChunk {
+            cookie: Bytes::from_static(b"abcdef"),
+        }),
+        Chunk::CookieAck,
+        Chunk::Error(ErrorChunk {
+            causes: vec![ErrorCause::with_info(
+                cause::INVALID_STREAM_IDENTIFIER,
+                vec![0, 9, 0, 0],
+            )],
+        }),
+        Chunk::ForwardTsn(ForwardTsnChunk {
+            new_cumulative_tsn: 77,
+            streams: vec![SkippedStream {
+                stream_id: 1,
+                ssn: 2,
+            }],
+        }),
+        Chunk::IForwardTsn(IForwardTsnChunk {
+            new_cumulative_tsn: 78,
+            messages: vec![SkippedMessage {
+                stream_id: 3,
+                unordered: true,
+                mid: 1 << 20,
+            }],
+        }),
+        Chunk::IData(IDataChunk {
+            tsn: 5,
+            stream_id: 6,
+            mid: 7,
+            ppid_or_fsn: 53,
+            unordered: false,
+            beginning: true,
+            ending: true,
+            immediate: false,
+            payload: Bytes::from_static(b"xyz"),
+        }),
+        Chunk::Abort(AbortChunk {
+            tag_reflected: false,
+            causes: vec![ErrorCause::with_info(
+                cause::USER_INITIATED_ABORT,
+                &b"bye"[..],
+            )],
+        }),
+    ]);
+}
+
+#[test]
+fn reconfig_roundtrip() {
+    roundtrip(vec![Chunk::ReConfig(ReConfigChunk {
+        params: vec![
+            ReConfigParam::OutgoingSsnReset {
+                request_seq: 1,
+                response_seq: 2,
+                last_assigned_tsn: 3,
+                streams: vec![1, 3, 5],
+            },
+            ReConfigParam::Response {
+                response_seq: 9,
+                result: ReconfigResult::SuccessPerformed,
+                next_tsns: None,
+            },
+        ],
+    })]);
+    roundtrip(vec![Chunk::ReConfig(ReConfigChunk {
+        params: vec![ReConfigParam::IncomingSsnReset {
+            request_seq: 4,
+            streams: vec![2],
+        }],
+    })]);
+}
+
+#[test]
+fn malformed_chunks_give_typed_errors() {
+    let mut raw = packet::write_packet(
+        &header(),
+        &[Chunk::Data(DataChunk {
+            tsn: 1,
+            stream_id: 0,
+            ssn: 0,
+            ppid: 0,
+            unordered: false,
+            beginning: true,
+            ending: true,
+            immediate: false,
+            payload: Bytes::from_static(b"abcd"),
+        })],
+    );
+    // Declare a chunk length beyond the packet.
+    raw[14] = 0x10;
+    packet::finish_packet(&mut raw);
+    let p = Packet::parse(Bytes::from(raw.clone())).unwrap();
+    assert_eq!(p.chunks().next().unwrap(), Err(ParseError::Truncated));
+    // A DATA chunk with no user data.
+    raw[14] = 0;
+    raw[15] = 16;
+    raw.truncate(28);
+    packet::finish_packet(&mut raw);
+    let p = Packet::parse(Bytes::from(raw.clone())).unwrap();
+    assert_eq!(p.chunks().next().unwrap(), Err(ParseError::NoUserData));
+    // Length below the chunk header.
+    raw[15] = 2;
+    packet::finish_packet(&mut raw);
+    let p = Packet::parse(Bytes::from(raw)).unwrap();
+    assert_eq!(p.chunks().next().unwrap(), Err(ParseError::InvalidLength));
+    // Too short for a common header.
+    assert_eq!(
+        Packet::parse(Bytes::from_static(&[0; 7])).unwrap_err(),
+        ParseError::Truncated
+    );
+}
+
+#[test]
+fn sack_counts_are_bounded() {
+    let mut v = vec![0u8; 12];
+    v[8..10].copy_from_slice(&1000u16.to_be_bytes());
+    assert_eq!(SackChunk::parse(&v), Err(ParseError::TooMany));
+    v[8..10].copy_from_slice(&10u16.to_be_bytes());
+    assert_eq!(SackChunk::parse(&v), Err(ParseError::Truncated));
+}
+
+#[test]
+fn unknown_chunk_is_kept_opaque() {
+    roundtrip(vec![Chunk::Unknown {
+        chunk_type: 0xF0,
+        flags: 3,
+        value: Bytes::from_static(b"12345"),
+    }]);
+}

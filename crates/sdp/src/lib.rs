@@ -1,1 +1,53 @@
 //! SDP (RFC 8866) parser and serializer with a typed JSEP (RFC 8829) model. Sans-IO.
+//!
+//! [`SessionDescription::parse`] turns SDP text into a [`SessionDescription`]: the session
+//! lines, then one [`MediaDescription`] per `m=` section. Each section keeps its `a=` lines as an
+//! ordered list of [`Attribute`]s: typed variants for the attributes WebRTC uses (ICE, DTLS,
+//! RTP, simulcast, SCTP) and [`Attribute::Unknown`] for the rest, so that
+//! `parse(sdp).to_string()` reproduces browser SDP byte for byte (with CRLF line endings).
+//!
+//! ```
+//! use rtcio_sdp::{Candidate, SessionDescription};
+//!
+//! let sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n\
+//!            m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\n\
+//!            a=mid:0\r\na=sctp-port:5000\r\n";
+//! let desc = SessionDescription::parse(sdp)?;
+//! assert_eq!(desc.bundle_group().map(|g| g.mids.clone()), Some(vec!["0".to_string()]));
+//! assert_eq!(desc.media[0].sctp_port(), Some(5000));
+//! assert_eq!(desc.to_string(), sdp);
+//!
+//! let c: Candidate = "candidate:1 1 udp 2122260223 192.0.2.1 5000 typ host".parse()?;
+//! assert_eq!(c.port, 5000);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Parsing never panics. Inputs above [`MAX_SDP_LEN`] bytes, [`MAX_LINES`] lines or with a line
+//! above [`MAX_LINE_LEN`] bytes are refused, so memory use is bounded by the input size.
+
+mod attribute;
+mod candidate;
+mod dtls;
+mod error;
+mod jsep;
+mod media;
+mod parse;
+mod rtp;
+mod session;
+mod simulcast;
+mod ssrc;
+mod util;
+
+pub use attribute::{Attribute, Group, Msid, MsidSemantic, Rtcp, Sctpmap};
+pub use candidate::{Address, Candidate, CandidateType, TcpType, Transport};
+pub use dtls::{Fingerprint, HashFunction, MAX_FINGERPRINT_LEN, Setup};
+pub use error::{MAX_EXCERPT_LEN, ParseError, ParseErrorKind, Problem, ValueError};
+pub use jsep::{JsepDescription, SdpType};
+pub use media::{Codec, MediaDescription, MediaKind, Protocol};
+pub use parse::{MAX_LINE_LEN, MAX_LINES, MAX_SDP_LEN, parse, parse_bytes};
+pub use rtp::{Direction, Extmap, Fmtp, RtcpFb, RtcpFbPayload, RtpMap};
+pub use session::{Bandwidth, Connection, Origin, SessionDescription, Timing};
+pub use simulcast::{
+    Rid, RidDirection, RidParam, Simulcast, SimulcastList, SimulcastRid, SimulcastStream,
+};
+pub use ssrc::{SsrcAttribute, SsrcGroup};

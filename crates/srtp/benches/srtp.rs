@@ -1,0 +1,2 @@
+//! SRTP protect/unprotect throughput benchmark (filled in below).
+fn main() {}

@@ -1,1 +1,70 @@
-//! Sans-IO DTLS 1.2 transport (RFC 6347, 5763, 5764) on OpenSSL, and WebRTC certificates.
+//! Sans-IO DTLS 1.2 transport (RFC 6347, 5763, 5764, 8842) on OpenSSL, and WebRTC certificates.
+//!
+//! [`Certificate`] is the local identity (W3C `RTCCertificate`); its [`Fingerprint`] goes into
+//! SDP. [`DtlsTransport`] runs the handshake over an in-memory datagram pipe, authenticates the
+//! peer by the fingerprint it signalled, exports the DTLS-SRTP keys
+//! ([`SrtpKeyingMaterial`]) and carries application data (SCTP). It never touches a socket or
+//! a clock: the caller passes datagrams and `now` in and drains datagrams, events and the next
+//! timeout out.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use rtcio_dtls::{Certificate, DtlsConfig, DtlsEvent, DtlsRole, DtlsTransport, DtlsTransportState, KeyType};
+//!
+//! let (cert_a, cert_b) = (Certificate::generate(KeyType::EcdsaP256)?, Certificate::generate(KeyType::EcdsaP256)?);
+//! let mut config_a = DtlsConfig::new(DtlsRole::Client, cert_a.clone());
+//! config_a.remote_fingerprints = vec![cert_b.fingerprint()];
+//! let mut config_b = DtlsConfig::new(DtlsRole::Server, cert_b);
+//! config_b.remote_fingerprints = vec![cert_a.fingerprint()];
+//! let (mut a, mut b) = (DtlsTransport::new(config_a)?, DtlsTransport::new(config_b)?);
+//!
+//! let mut now = Instant::now();
+//! a.start(now);
+//! b.start(now);
+//! a.send(b"too early").unwrap_err(); // only once connected
+//! while b.state() != DtlsTransportState::Connected {
+//!     // A real driver sends these over the ICE transport and sleeps until the next timeout.
+//!     while let Some(d) = a.poll_transmit() { b.handle_receive(now, &d); }
+//!     while let Some(d) = b.poll_transmit() { a.handle_receive(now, &d); }
+//!     now += Duration::from_millis(10);
+//!     if a.poll_timeout().is_some_and(|t| t <= now) { a.handle_timeout(now); }
+//!     if b.poll_timeout().is_some_and(|t| t <= now) { b.handle_timeout(now); }
+//! }
+//! a.send(b"hello")?;
+//! while let Some(d) = a.poll_transmit() { b.handle_receive(now, &d); }
+//! let mut received = Vec::new();
+//! while let Some(event) = b.poll_event() {
+//!     if let DtlsEvent::Data(data) = event { received.push(data); }
+//! }
+//! assert_eq!(received, vec![b"hello".to_vec()]);
+//! assert_eq!(a.srtp_keying_material().unwrap().local_key, b.srtp_keying_material().unwrap().remote_key);
+//! # Ok::<(), rtcio_dtls::DtlsError>(())
+//! ```
+//!
+//! Retransmission: see the `retransmit` module notes — flights are re-sent byte for byte on the
+//! caller's clock, because OpenSSL's internal DTLS timer reads the wall clock.
+
+mod bio;
+mod certificate;
+mod config;
+mod context;
+mod error;
+mod fingerprint;
+mod record;
+mod retransmit;
+mod srtp;
+mod stats;
+mod transport;
+
+pub use certificate::{Certificate, CertificateParams, CertificatePem, DEFAULT_VALIDITY, KeyType};
+pub use config::{
+    DEFAULT_INITIAL_RETRANSMIT_TIMEOUT, DEFAULT_MAX_RETRANSMIT_TIMEOUT, DEFAULT_MTU, DtlsConfig,
+    DtlsRole,
+};
+pub use error::DtlsError;
+pub use fingerprint::{Fingerprint, FingerprintParseError, HashAlgorithm};
+pub use srtp::{EXPORTER_LABEL, SrtpKeyingMaterial, SrtpProfile};
+pub use stats::DtlsStats;
+pub use transport::{
+    DtlsEvent, DtlsTransport, DtlsTransportState, MAX_DATAGRAM_LEN, MAX_MESSAGE_LEN,
+};

@@ -1,1 +1,3 @@
 //! The sans-IO WebRTC core: packet demultiplexing (RFC 7983) and the protocol stack that ties ICE, DTLS, SRTP and SCTP together.
+
+pub mod demux;

@@ -4,8 +4,6 @@
 /// Length of a DTLS 1.2 record header.
 pub(crate) const RECORD_HEADER_LEN: usize = 13;
 
-/// `change_cipher_spec` content type.
-const CHANGE_CIPHER_SPEC: u8 = 20;
 /// `handshake` content type.
 const HANDSHAKE: u8 = 22;
 
@@ -14,8 +12,8 @@ pub(crate) fn looks_like_dtls(datagram: &[u8]) -> bool {
     datagram.len() >= RECORD_HEADER_LEN && (20..=63).contains(&datagram[0])
 }
 
-/// Content types of the well-formed records at the start of a datagram.
-fn content_types(datagram: &[u8]) -> impl Iterator<Item = u8> + '_ {
+/// (content type, epoch) of the well-formed records at the start of a datagram.
+fn records(datagram: &[u8]) -> impl Iterator<Item = (u8, u16)> + '_ {
     let mut rest = datagram;
     std::iter::from_fn(move || {
         let header = rest.get(..RECORD_HEADER_LEN)?;
@@ -25,13 +23,15 @@ fn content_types(datagram: &[u8]) -> impl Iterator<Item = u8> + '_ {
             return None;
         }
         let content_type = header[0];
+        let epoch = u16::from_be_bytes([header[3], header[4]]);
         rest = &rest[end..];
-        Some(content_type)
+        Some((content_type, epoch))
     })
 }
 
-/// Whether the datagram carries handshake or change_cipher_spec records, i.e. is (part of) a
-/// handshake flight.
-pub(crate) fn carries_handshake(datagram: &[u8]) -> bool {
-    content_types(datagram).any(|t| t == HANDSHAKE || t == CHANGE_CIPHER_SPEC)
+/// Whether the datagram carries an encrypted handshake record (epoch 1 or later): in DTLS 1.2
+/// without renegotiation that is only ever a Finished message, so after the handshake it means
+/// the peer is repeating its final flight.
+pub(crate) fn carries_encrypted_handshake(datagram: &[u8]) -> bool {
+    records(datagram).any(|(content_type, epoch)| content_type == HANDSHAKE && epoch > 0)
 }

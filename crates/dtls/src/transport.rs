@@ -122,7 +122,11 @@ impl DtlsTransport {
                 config.max_retransmissions,
             ),
             final_flight: Vec::new(),
-            max_final_flight_resends: config.max_retransmissions.saturating_add(1),
+            // Duplicated datagrams may trigger extra resends: allow two per peer retransmission.
+            max_final_flight_resends: config
+                .max_retransmissions
+                .saturating_add(1)
+                .saturating_mul(2),
             transmit: VecDeque::new(),
             max_transmit: config.max_queued_datagrams,
             events: VecDeque::new(),
@@ -174,7 +178,7 @@ impl DtlsTransport {
             return;
         }
         if matches!(self.phase, Phase::HandshakeDone | Phase::Connected)
-            && record::carries_handshake(datagram)
+            && record::carries_encrypted_handshake(datagram)
         {
             self.resend_final_flight();
         }

@@ -1,0 +1,113 @@
+//! Peer authentication by signalled fingerprint (RFC 8122): a mismatch fails the transport and
+//! no application data from the impostor is ever delivered.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{certs, config, deliver, drain, handshake};
+use rtcio_dtls::{
+    Certificate, DtlsError, DtlsRole, DtlsTransport, DtlsTransportState, HashAlgorithm, KeyType,
+};
+
+fn impostor() -> Certificate {
+    Certificate::generate(KeyType::EcdsaP256).unwrap()
+}
+
+#[test]
+fn client_rejects_server_with_wrong_fingerprint_and_delivers_nothing() {
+    let (c, s) = certs();
+    let other = impostor();
+    let mut client = DtlsTransport::new(config(DtlsRole::Client, c, &other)).unwrap();
+    let mut server = DtlsTransport::new(config(DtlsRole::Server, s, c)).unwrap();
+    let mut now = Instant::now();
+    handshake(&mut client, &mut server, &mut now);
+
+    assert_eq!(client.state(), DtlsTransportState::Failed);
+    assert_eq!(
+        client.error(),
+        Some(&DtlsError::FingerprintMismatch {
+            expected: vec![other.fingerprint()],
+            actual: s.fingerprint(),
+        })
+    );
+    assert!(client.srtp_keying_material().is_none());
+    let (states, data) = drain(&mut client);
+    assert_eq!(
+        states,
+        vec![DtlsTransportState::Connecting, DtlsTransportState::Failed]
+    );
+    assert!(data.is_empty());
+
+    // The server did authenticate the client and talks; the client must not listen.
+    assert_eq!(server.state(), DtlsTransportState::Connected);
+    server.send(b"secret from the wrong peer").unwrap();
+    assert_eq!(deliver(now, &mut server, &mut client), 1);
+    assert!(drain(&mut client).1.is_empty());
+    assert_eq!(client.send(b"x"), Err(DtlsError::NotConnected));
+    assert!(
+        client
+            .error()
+            .unwrap()
+            .to_string()
+            .contains("matches none of")
+    );
+}
+
+#[test]
+fn server_rejects_client_and_discards_data_sent_during_the_handshake() {
+    let (c, s) = certs();
+    let other = impostor();
+    let mut client = DtlsTransport::new(config(DtlsRole::Client, c, s)).unwrap();
+    // Fingerprints arrive late (answer after the ClientHello) and are wrong.
+    let mut server_config = config(DtlsRole::Server, s, c);
+    server_config.remote_fingerprints.clear();
+    let mut server = DtlsTransport::new(server_config).unwrap();
+    let mut now = Instant::now();
+    client.start(now);
+    server.start(now);
+    for _ in 0..6 {
+        deliver(now, &mut client, &mut server);
+        deliver(now, &mut server, &mut client);
+        now += Duration::from_millis(1);
+    }
+    assert_eq!(client.state(), DtlsTransportState::Connected);
+    assert_eq!(server.state(), DtlsTransportState::Connecting);
+    client.send(b"one").unwrap();
+    client.send(b"two").unwrap();
+    deliver(now, &mut client, &mut server);
+    server.set_remote_fingerprints(
+        now,
+        vec![
+            other.fingerprint(),
+            other.fingerprint_with(HashAlgorithm::Sha1),
+        ],
+    );
+    assert_eq!(server.state(), DtlsTransportState::Failed);
+    assert!(matches!(
+        server.error(),
+        Some(DtlsError::FingerprintMismatch { actual, .. }) if *actual == c.fingerprint()
+    ));
+    assert!(drain(&mut server).1.is_empty());
+    client.send(b"three").unwrap();
+    deliver(now, &mut client, &mut server);
+    assert!(drain(&mut server).1.is_empty());
+    assert!(server.stats().queue_dropped >= 2);
+}
+
+#[test]
+fn any_matching_fingerprint_in_any_hash_is_accepted() {
+    let (c, s) = certs();
+    let other = impostor();
+    let mut client_config = config(DtlsRole::Client, c, s);
+    client_config.remote_fingerprints =
+        vec![other.fingerprint(), s.fingerprint_with(HashAlgorithm::Sha1)];
+    let mut server_config = config(DtlsRole::Server, s, c);
+    server_config.remote_fingerprints = vec![c.fingerprint_with(HashAlgorithm::Sha512)];
+    let mut client = DtlsTransport::new(client_config).unwrap();
+    let mut server = DtlsTransport::new(server_config).unwrap();
+    let mut now = Instant::now();
+    handshake(&mut client, &mut server, &mut now);
+    assert_eq!(client.state(), DtlsTransportState::Connected);
+    assert_eq!(server.state(), DtlsTransportState::Connected);
+}

@@ -1,0 +1,209 @@
+//! Handshake over lossy, reordering, duplicating links, driven by the transport's own
+//! retransmission timers in virtual time.
+
+mod common;
+
+use std::cell::Cell;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use common::{drain, pair};
+use rtcio_dtls::{DtlsError, DtlsTransport, DtlsTransportState};
+use rtcio_netsim::{Datagram, LinkConfig, Network, Peer, Sim};
+
+struct Endpoint {
+    addr: SocketAddr,
+    remote: SocketAddr,
+    dtls: DtlsTransport,
+    received: Vec<Vec<u8>>,
+    connected: Rc<Cell<bool>>,
+}
+
+impl Endpoint {
+    fn observe(&mut self) {
+        self.received.extend(drain(&mut self.dtls).1);
+        self.connected
+            .set(self.dtls.state() == DtlsTransportState::Connected);
+    }
+}
+
+impl Peer for Endpoint {
+    fn accepts(&self, addr: SocketAddr) -> bool {
+        addr == self.addr
+    }
+    fn handle_datagram(&mut self, now: Instant, datagram: Datagram) {
+        self.dtls.handle_receive(now, &datagram.payload);
+        self.observe();
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.dtls.handle_timeout(now);
+        self.observe();
+    }
+    fn poll_transmit(&mut self, _now: Instant) -> Option<Datagram> {
+        let payload = self.dtls.poll_transmit()?;
+        Some(Datagram::new(self.addr, self.remote, payload))
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.dtls.poll_timeout()
+    }
+}
+
+fn endpoints() -> (Endpoint, Endpoint) {
+    let a: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+    let b: SocketAddr = "10.0.0.2:5000".parse().unwrap();
+    let (client, server) = pair();
+    let make = |addr, remote, dtls| Endpoint {
+        addr,
+        remote,
+        dtls,
+        received: Vec::new(),
+        connected: Rc::new(Cell::new(false)),
+    };
+    (make(a, b, client), make(b, a, server))
+}
+
+/// Runs both endpoints until they are connected; returns the virtual handshake time.
+fn run(seed: u64, link: LinkConfig) -> (Endpoint, Endpoint, Duration) {
+    let start = Instant::now();
+    let mut net = Network::new(seed);
+    net.set_default_link(link);
+    let mut sim = Sim::new(net, start);
+    let (mut client, mut server) = endpoints();
+    client.dtls.start(start);
+    server.dtls.start(start);
+    let (c, s) = (client.connected.clone(), server.connected.clone());
+    let result = sim.run_until(
+        &mut [&mut client, &mut server],
+        Duration::from_secs(300),
+        |_| c.get() && s.get(),
+    );
+    match result {
+        Ok(at) => (client, server, at - start),
+        Err(e) => panic!(
+            "seed {seed}: {e} in {:?}/{:?} ({:?} {:?})",
+            client.dtls.state(),
+            server.dtls.state(),
+            client.dtls.error(),
+            server.dtls.error()
+        ),
+    }
+}
+
+#[test]
+fn handshake_completes_over_20_percent_loss_with_reordering() {
+    let mut recovered = 0;
+    let mut slowest = Duration::ZERO;
+    for seed in 0..40 {
+        let (client, server, took) = run(seed, LinkConfig::lossy());
+        slowest = slowest.max(took);
+        let ck = client.dtls.srtp_keying_material().unwrap();
+        let sk = server.dtls.srtp_keying_material().unwrap();
+        assert_eq!(ck.local_key, sk.remote_key, "seed {seed}");
+        assert_eq!(ck.remote_salt, sk.local_salt, "seed {seed}");
+        recovered += client.dtls.stats().flights_retransmitted
+            + server.dtls.stats().flights_retransmitted
+            + server.dtls.stats().final_flight_resends;
+    }
+    // 20% loss over 40 handshakes: some flights must have been recovered by retransmission.
+    assert!(recovered > 0);
+    println!("40 lossy handshakes: {recovered} recoveries, slowest {slowest:?}");
+}
+
+/// Lossless ping-pong in which the `lost`-th flight (0 = ClientHello ... 3 = the server's
+/// ChangeCipherSpec/Finished) is dropped the first time it is sent. Returns the virtual time
+/// the handshake took.
+fn lose_one_flight(lost: usize) -> (DtlsTransport, DtlsTransport, Duration) {
+    let (mut client, mut server) = pair();
+    let start = Instant::now();
+    let mut now = start;
+    client.start(now);
+    server.start(now);
+    let mut flights = 0;
+    for _ in 0..300 {
+        for (from, to) in [(0, 1), (1, 0)] {
+            let ends = [&mut client, &mut server];
+            let mut batch = Vec::new();
+            while let Some(d) = ends[from].poll_transmit() {
+                batch.push(d);
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            flights += 1;
+            if flights - 1 == lost {
+                continue;
+            }
+            for d in batch {
+                ends[to].handle_receive(now, &d);
+            }
+        }
+        if client.state() == DtlsTransportState::Connected
+            && server.state() == DtlsTransportState::Connected
+        {
+            return (client, server, now - start);
+        }
+        now += Duration::from_millis(10);
+        for t in [&mut client, &mut server] {
+            if t.poll_timeout().is_some_and(|at| at <= now) {
+                t.handle_timeout(now);
+            }
+        }
+    }
+    panic!(
+        "flight {lost} lost: {:?}/{:?}",
+        client.state(),
+        server.state()
+    );
+}
+
+#[test]
+fn every_lost_flight_is_recovered() {
+    for lost in 0..4 {
+        let (client, server, took) = lose_one_flight(lost);
+        // One retransmission timeout (1 s) plus a few 10 ms steps.
+        assert!(took >= Duration::from_secs(1), "flight {lost}: {took:?}");
+        assert!(
+            took < Duration::from_millis(1100),
+            "flight {lost}: {took:?}"
+        );
+        let (cs, ss) = (client.stats(), server.stats());
+        match lost {
+            // The client's timer re-sends the ClientHello.
+            0 => assert_eq!((cs.flights_retransmitted, ss.flights_retransmitted), (1, 0)),
+            // Both timers fire; the server's copy is the one that helps.
+            1 | 2 => assert!(cs.flights_retransmitted + ss.flights_retransmitted >= 1),
+            // Nobody waits for the last flight: the client's repeated Finished makes the
+            // server re-send it.
+            _ => {
+                assert_eq!(cs.flights_retransmitted, 1);
+                assert_eq!(ss.final_flight_resends, 1);
+            }
+        }
+        assert_eq!(
+            client.srtp_keying_material().unwrap().local_key,
+            server.srtp_keying_material().unwrap().remote_key
+        );
+    }
+}
+
+#[test]
+fn silent_peer_times_out_with_exponential_backoff() {
+    let (mut client, _server) = pair();
+    let start = Instant::now();
+    client.start(start);
+    let mut sends = Vec::new();
+    let mut now = start;
+    while let Some(at) = client.poll_timeout() {
+        while client.poll_transmit().is_some() {
+            sends.push(now - start);
+        }
+        now = at;
+        client.handle_timeout(now);
+    }
+    let secs: Vec<u64> = sends.iter().map(|d| d.as_secs()).collect();
+    assert_eq!(secs, [0, 1, 3, 7, 15, 31, 63]);
+    assert_eq!(now - start, Duration::from_secs(123));
+    assert_eq!(client.state(), DtlsTransportState::Failed);
+    assert_eq!(client.error(), Some(&DtlsError::HandshakeTimeout));
+}

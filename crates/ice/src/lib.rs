@@ -18,6 +18,12 @@ pub mod pair;
 pub mod random;
 pub mod stats;
 
+mod agent;
+mod checklist;
+mod wire;
+
+pub use agent::{Agent, PairInfo};
+
 pub use candidate::{Candidate, CandidateKind, candidate_priority, compute_foundation};
 pub use config::{AgentConfig, Credentials, IceRole, Nomination};
 pub use event::{IceConnectionState, IceEvent, Receive, SelectedPair, Transmit};

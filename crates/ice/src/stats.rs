@@ -29,7 +29,7 @@ pub struct AgentStats {
     pub pairs_dropped: u64,
     /// Outputs dropped because the caller did not drain them (bounded queues).
     pub outputs_dropped: u64,
-    /// Requests received on an address that is no local candidate's base: answered but not
-    /// paired.
+    /// Authenticated requests received on an address that is no local candidate's base, or
+    /// whose pair could not be formed within the bounds: dropped unanswered.
     pub unknown_base_requests: u64,
 }

@@ -1,0 +1,406 @@
+//! Outgoing connectivity checks (RFC 8445 §7.2): pacing, transactions, retransmission and the
+//! processing of responses.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use super::Agent;
+use crate::candidate::{Candidate, CandidateKind, candidate_priority};
+use crate::config::{IceRole, Nomination};
+use crate::event::{IceEvent, Receive, Transmit};
+use crate::pair::{PairId, PairState};
+use crate::wire;
+
+/// What a transaction is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Purpose {
+    /// A connectivity check (with USE-CANDIDATE when `nominate`).
+    Check { nominate: bool },
+    /// A consent freshness request on the selected pair (RFC 7675).
+    Consent,
+}
+
+/// An outstanding Binding request.
+#[derive(Debug)]
+pub(super) struct Transaction {
+    pub id: [u8; 12],
+    pub pair: PairId,
+    pub purpose: Purpose,
+    /// The role the request claimed (for 487 repair, RFC 8445 §7.2.5.1).
+    pub role: IceRole,
+    pub from: SocketAddr,
+    pub to: SocketAddr,
+    pub request: Vec<u8>,
+    pub first_sent: Instant,
+    pub last_sent: Instant,
+    pub next_retransmit: Instant,
+    pub rto: Duration,
+    pub transmits: u32,
+    /// Transmissions before the transaction gives up.
+    pub max_transmits: u32,
+    /// Cancelled (RFC 8445 §7.3.1.4): no retransmission and no failure on timeout, but a response
+    /// is still accepted until `next_retransmit`.
+    pub cancelled: bool,
+    /// All transmissions are done; the transaction times out at `next_retransmit`.
+    pub exhausted: bool,
+}
+
+impl Transaction {
+    /// The time of its next retransmission or timeout.
+    pub fn next_event(&self) -> Instant {
+        self.next_retransmit
+    }
+}
+
+impl Agent {
+    /// Whether checks can be sent at all.
+    pub(super) fn can_send_checks(&self) -> bool {
+        self.remote_creds.is_some()
+            && !self.is_closed()
+            && self.transactions.len() < self.config.max_pairs + 8
+    }
+
+    /// Whether ordinary (non-triggered) checks continue: until a pair of this generation is
+    /// selected or, for a controlling agent, while a nomination is in flight.
+    pub(super) fn ordinary_checks(&self) -> bool {
+        self.selected.is_none() && !self.consent_expired
+    }
+
+    /// Sends the next check if `Ta` has elapsed since the previous one (RFC 8445 §6.1.4.2).
+    pub(super) fn send_paced_check(&mut self, now: Instant) {
+        if !self.can_send_checks() || self.next_check_at.is_some_and(|t| now < t) {
+            return;
+        }
+        let ordinary = self.ordinary_checks();
+        while let Some(id) = self.checklist.next_check(ordinary) {
+            let Some(pair) = self.checklist.pair(id) else {
+                continue;
+            };
+            if pair.state == PairState::Succeeded {
+                // A triggered check on a pair that succeeded meanwhile is not needed.
+                continue;
+            }
+            self.send_check(now, id, false);
+            self.next_check_at = Some(now + self.config.ta);
+            return;
+        }
+    }
+
+    /// The PRIORITY sent in a check from `local`: that of a peer-reflexive candidate with the
+    /// same base (RFC 8445 §7.1.1).
+    fn prflx_priority(local: &Candidate) -> u32 {
+        candidate_priority(
+            CandidateKind::PeerReflexive,
+            local.local_preference(),
+            local.component,
+        )
+    }
+
+    /// Sends a check on `id` and moves a non-succeeded pair to in-progress.
+    pub(super) fn send_check(&mut self, now: Instant, id: PairId, nominate: bool) {
+        let aggressive =
+            self.role == IceRole::Controlling && self.config.nomination == Nomination::Aggressive;
+        self.send_request(
+            now,
+            id,
+            Purpose::Check {
+                nominate: nominate || aggressive,
+            },
+        );
+        if let Some(pair) = self.checklist.pair_mut(id)
+            && pair.state != PairState::Succeeded
+        {
+            pair.state = PairState::InProgress;
+        }
+    }
+
+    /// Builds, records and queues a Binding request on pair `id`.
+    pub(super) fn send_request(&mut self, now: Instant, id: PairId, purpose: Purpose) {
+        let Some(creds) = self.remote_creds.clone() else {
+            return;
+        };
+        let Some(pair) = self.checklist.pair(id) else {
+            return;
+        };
+        let local = self.checklist.local_of(pair);
+        let (from, to) = (local.base, self.checklist.remote_of(pair).addr);
+        let priority = Self::prflx_priority(local);
+        let mut txid = [0u8; 12];
+        self.rng.fill_bytes(&mut txid);
+        let use_candidate = matches!(purpose, Purpose::Check { nominate: true })
+            && self.role == IceRole::Controlling;
+        let username = format!("{}:{}", creds.ufrag, self.local_creds.ufrag);
+        let Some(request) = wire::encode_request(&wire::RequestParams {
+            txid,
+            username: &username,
+            priority,
+            role: self.role,
+            tie_breaker: self.tie_breaker,
+            use_candidate,
+            pwd: &creds.pwd,
+        }) else {
+            return;
+        };
+        if let Some(pair) = self.checklist.pair_mut(id) {
+            pair.stats.requests_sent += 1;
+            if purpose == Purpose::Consent {
+                pair.stats.consent_requests_sent += 1;
+            }
+        }
+        self.push_transmit(Transmit {
+            from_base: from,
+            to,
+            data: request.clone(),
+        });
+        let rto = self.config.initial_rto;
+        let max_transmits = match purpose {
+            Purpose::Check { .. } => self.config.max_transmits,
+            // Consent requests repeat at a steady RTO for about one consent interval.
+            Purpose::Consent => self.consent_transmits(),
+        };
+        self.transactions.push(Transaction {
+            id: txid,
+            pair: id,
+            purpose,
+            role: self.role,
+            from,
+            to,
+            request,
+            first_sent: now,
+            last_sent: now,
+            next_retransmit: now + rto,
+            rto,
+            transmits: 1,
+            max_transmits,
+            cancelled: false,
+            exhausted: false,
+        });
+    }
+
+    /// Retransmits due requests and fails pairs whose checks timed out.
+    pub(super) fn retransmit_due(&mut self, now: Instant) {
+        let mut i = 0;
+        while i < self.transactions.len() {
+            let tx = &mut self.transactions[i];
+            if now < tx.next_retransmit {
+                i += 1;
+                continue;
+            }
+            if tx.exhausted || tx.cancelled {
+                let tx = self.transactions.swap_remove(i);
+                if !tx.cancelled {
+                    self.transaction_timed_out(&tx);
+                }
+                continue;
+            }
+            tx.transmits += 1;
+            tx.last_sent = now;
+            if tx.purpose != Purpose::Consent {
+                tx.rto = (tx.rto * 2).min(self.config.max_rto);
+            }
+            tx.next_retransmit = now + tx.rto;
+            if tx.transmits >= tx.max_transmits {
+                tx.exhausted = true;
+            }
+            let t = Transmit {
+                from_base: tx.from,
+                to: tx.to,
+                data: tx.request.clone(),
+            };
+            let pair = tx.pair;
+            self.push_transmit(t);
+            if let Some(p) = self.checklist.pair_mut(pair) {
+                p.stats.requests_sent += 1;
+            }
+            i += 1;
+        }
+    }
+
+    fn transaction_timed_out(&mut self, tx: &Transaction) {
+        if let Purpose::Check { nominate } = tx.purpose {
+            if nominate && self.nominating == Some(tx.pair) {
+                self.nominating = None;
+            }
+            if let Some(p) = self.checklist.pair_mut(tx.pair) {
+                p.state = PairState::Failed;
+                p.valid = false;
+            }
+        }
+    }
+
+    /// Processes a Binding success or error response (RFC 8445 §7.2.5).
+    pub(super) fn handle_response(
+        &mut self,
+        now: Instant,
+        recv: Receive<'_>,
+        msg: &wire::Message<'_>,
+    ) {
+        let Some(idx) = self.transactions.iter().position(|t| t.id == msg.txid) else {
+            self.stats.unknown_transactions += 1;
+            return;
+        };
+        let Some(creds) = &self.remote_creds else {
+            self.stats.unauthenticated_responses += 1;
+            return;
+        };
+        if !msg.has_integrity || !msg.verify_integrity(&creds.pwd) {
+            self.stats.unauthenticated_responses += 1;
+            return;
+        }
+        let tx = self.transactions.swap_remove(idx);
+        if recv.remote_addr != tx.to || recv.local_addr != tx.from {
+            // §7.2.5.2.1: non-symmetric transport addresses fail the check.
+            self.stats.non_symmetric_responses += 1;
+            if matches!(tx.purpose, Purpose::Check { .. }) {
+                self.transaction_timed_out(&tx);
+            }
+            return;
+        }
+        if msg.class == wire::Class::Error {
+            self.handle_error_response(now, &tx, msg.error_code);
+            return;
+        }
+        self.handle_success(now, &tx, msg.xor_mapped);
+    }
+
+    fn handle_error_response(&mut self, _now: Instant, tx: &Transaction, code: Option<u16>) {
+        if code == Some(wire::ROLE_CONFLICT) && matches!(tx.purpose, Purpose::Check { .. }) {
+            // §7.2.5.1: switch to the opposite of the role the request claimed, and retry.
+            self.stats.role_conflicts += 1;
+            if self.role == tx.role && !(self.remote_lite && tx.role == IceRole::Controlling) {
+                self.set_role(tx.role.opposite());
+            }
+            if let Some(p) = self.checklist.pair_mut(tx.pair) {
+                p.state = PairState::Waiting;
+            }
+            self.checklist.push_triggered(tx.pair);
+            return;
+        }
+        if let Purpose::Check { .. } = tx.purpose {
+            self.transaction_timed_out(tx);
+        }
+    }
+
+    fn handle_success(&mut self, now: Instant, tx: &Transaction, mapped: Option<SocketAddr>) {
+        let rtt = (tx.transmits == 1).then(|| now.saturating_duration_since(tx.first_sent));
+        let Some(pair) = self.checklist.pair_mut(tx.pair) else {
+            return;
+        };
+        pair.stats.responses_received += 1;
+        if let Some(rtt) = rtt {
+            pair.stats.current_round_trip_time = Some(rtt);
+            pair.stats.total_round_trip_time += rtt;
+        }
+        if tx.purpose == Purpose::Consent {
+            self.consent_response(now, tx.pair);
+            return;
+        }
+        let Purpose::Check { nominate } = tx.purpose else {
+            return;
+        };
+        pair.state = PairState::Succeeded;
+        pair.valid = true;
+        let controlled_nomination = pair.nominate_on_success && self.role == IceRole::Controlled;
+        let sent_use_candidate = nominate && tx.role == IceRole::Controlling;
+        if controlled_nomination || (sent_use_candidate && self.role == IceRole::Controlling) {
+            pair.nominated = true;
+            pair.stats.nominated = true;
+        }
+        if self.nominating == Some(tx.pair) {
+            self.nominating = None;
+        }
+        let local_base = tx.from;
+        if let Some(mapped) = mapped {
+            self.learn_local_prflx(tx.pair, local_base, mapped);
+        }
+        self.first_valid_at.get_or_insert(now);
+        self.checklist.unfreeze_foundation(tx.pair);
+        // A selected pair's check doubles as a consent response.
+        if self.selected.as_ref().is_some_and(|s| s.id == tx.pair) {
+            self.consent_response(now, tx.pair);
+        }
+    }
+
+    /// §7.2.5.3.1: a mapped address matching no local candidate is a peer-reflexive candidate
+    /// whose base is the base the check was sent from.
+    fn learn_local_prflx(&mut self, pair: PairId, base: SocketAddr, mapped: SocketAddr) {
+        if self.checklist.local.iter().any(|c| c.addr == mapped) {
+            return;
+        }
+        let Some(p) = self.checklist.pair(pair) else {
+            return;
+        };
+        let local = self.checklist.local_of(p);
+        let mut cand = Candidate::host(mapped, local.local_preference());
+        cand.kind = CandidateKind::PeerReflexive;
+        cand.base = base;
+        cand.priority = Self::prflx_priority(local);
+        cand.foundation =
+            crate::candidate::compute_foundation(CandidateKind::PeerReflexive, base.ip(), None);
+        cand.related = Some(base);
+        if let crate::checklist::AddOutcome::Added(_) = self.checklist.add_local_prflx(cand.clone())
+        {
+            self.push_event(IceEvent::LocalPeerReflexive(cand));
+        } else {
+            self.stats.local_candidates_dropped += 1;
+        }
+    }
+
+    /// Controlling agent, regular nomination (RFC 8445 §8.1.1): nominates the best valid pair
+    /// once it is the best possible one, or once `nomination_delay` has passed since the first
+    /// pair succeeded.
+    pub(super) fn maybe_nominate(&mut self, now: Instant) {
+        if !self.may_nominate() {
+            return;
+        }
+        let Some(best) = self.best_valid() else {
+            return;
+        };
+        let best_prio = self.checklist.pair(best).map_or(0, |p| p.priority);
+        let better_pending = self.checklist.pairs.iter().any(|p| {
+            p.priority > best_prio
+                && matches!(
+                    p.state,
+                    PairState::Frozen | PairState::Waiting | PairState::InProgress
+                )
+        });
+        let delay_over = self
+            .first_valid_at
+            .is_some_and(|t| now >= t + self.config.nomination_delay);
+        if better_pending && !delay_over {
+            return;
+        }
+        self.nominating = Some(best);
+        self.send_check(now, best, true);
+    }
+
+    /// When the nomination delay ends, if a nomination is still to be made.
+    pub(super) fn nomination_deadline(&self) -> Option<Instant> {
+        if !self.may_nominate() || self.best_valid().is_none() {
+            return None;
+        }
+        self.first_valid_at
+            .map(|t| t + self.config.nomination_delay)
+    }
+
+    /// Whether this agent still has to nominate (controlling, regular nomination, nothing
+    /// selected or being nominated, consent not expired).
+    fn may_nominate(&self) -> bool {
+        self.role == IceRole::Controlling
+            && self.config.nomination == Nomination::Regular
+            && self.selected.is_none()
+            && self.nominating.is_none()
+            && !self.consent_expired
+            && self.can_send_checks()
+    }
+
+    /// The highest-priority valid pair.
+    fn best_valid(&self) -> Option<PairId> {
+        self.checklist
+            .pairs
+            .iter()
+            .filter(|p| p.valid && p.state == PairState::Succeeded)
+            .max_by_key(|p| p.priority)
+            .map(|p| p.id)
+    }
+}

@@ -43,6 +43,8 @@ impl std::error::Error for ParseError {}
 pub enum Error {
     /// The message is larger than the configured maximum message size.
     MessageTooLarge,
+    /// SCTP cannot carry an empty message (data channels encode it, RFC 8831 §6.6).
+    EmptyMessage,
     /// The association is closed, shutting down or was aborted.
     Closed,
     /// The stream identifier is outside the negotiated number of outbound streams.
@@ -65,6 +67,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = match self {
             Error::MessageTooLarge => "message larger than the maximum message size",
+            Error::EmptyMessage => "empty message",
             Error::Closed => "association closed",
             Error::InvalidStream => "stream identifier out of range",
             Error::StreamResetting => "stream is being reset",

@@ -1,0 +1,444 @@
+//! Receive side: TSN tracking, duplicate detection, reassembly, per-stream ordering, SACK
+//! generation and FORWARD-TSN handling.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use bytes::{Bytes, BytesMut};
+
+use crate::chunk::sack::{GapAckBlock, MAX_DUP_TSNS, SackChunk};
+use crate::chunk::{DataChunk, SkippedStream};
+use crate::event::Event;
+use crate::tsn::unwrap_tsn;
+
+/// DATA with a TSN further than this beyond the cumulative TSN is dropped (gap ack offsets are
+/// 16 bits).
+const MAX_TSN_AHEAD: u64 = 65_535;
+
+/// What became of one received DATA chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataOutcome {
+    /// A new TSN, accepted (possibly delivered).
+    New,
+    /// A TSN seen before.
+    Duplicate,
+    /// Not accepted (no buffer space or TSN out of window); not acknowledged.
+    Dropped,
+}
+
+#[derive(Debug)]
+struct Fragment {
+    stream: u16,
+    ssn: u16,
+    ppid: u32,
+    unordered: bool,
+    beginning: bool,
+    ending: bool,
+    data: Bytes,
+}
+
+#[derive(Debug)]
+struct Message {
+    ppid: u32,
+    data: Bytes,
+}
+
+#[derive(Debug, Default)]
+struct InStream {
+    /// Next expected SSN, unwrapped.
+    next: u64,
+    /// Complete ordered messages waiting for earlier SSNs.
+    pending: BTreeMap<u64, Message>,
+}
+
+impl InStream {
+    fn unwrap_ssn(&self, ssn: u16) -> Option<u64> {
+        let d = ssn.wrapping_sub(self.next as u16) as i16;
+        if d < 0 {
+            None
+        } else {
+            Some(self.next + d as u64)
+        }
+    }
+}
+
+/// Receive-side state of an association.
+#[derive(Debug)]
+pub struct Receiver {
+    cum: u64,
+    ooo: BTreeSet<u64>,
+    frags: BTreeMap<u64, Fragment>,
+    streams: HashMap<u16, InStream>,
+    /// Bytes held in reassembly and ordering queues.
+    pub buffered: usize,
+    dups: Vec<u32>,
+    max_message_size: usize,
+    /// Messages dropped by reassembly (too large or malformed).
+    pub dropped_messages: u64,
+}
+
+impl Receiver {
+    /// Starts expecting `peer_initial_tsn`.
+    pub fn new(peer_initial_tsn: u32, max_message_size: usize) -> Self {
+        Receiver {
+            cum: (1u64 << 32) + u64::from(peer_initial_tsn) - 1,
+            ooo: BTreeSet::new(),
+            frags: BTreeMap::new(),
+            streams: HashMap::new(),
+            buffered: 0,
+            dups: Vec::new(),
+            max_message_size,
+            dropped_messages: 0,
+        }
+    }
+
+    /// The cumulative TSN (last TSN received in sequence), as on the wire.
+    pub fn cumulative_tsn(&self) -> u32 {
+        self.cum as u32
+    }
+
+    /// Whether some TSNs above the cumulative TSN were received (a gap exists).
+    pub fn has_gaps(&self) -> bool {
+        !self.ooo.is_empty()
+    }
+
+    /// Whether duplicates wait to be reported.
+    pub fn has_dups(&self) -> bool {
+        !self.dups.is_empty()
+    }
+
+    /// Whether `tsn` (wire value) is at or below the cumulative TSN.
+    pub fn is_acked(&self, tsn: u32) -> bool {
+        unwrap_tsn(self.cum, tsn) <= self.cum
+    }
+
+    fn mark_received(&mut self, tsn: u64) {
+        if tsn == self.cum + 1 {
+            self.cum = tsn;
+            while self.ooo.first() == Some(&(self.cum + 1)) {
+                self.ooo.pop_first();
+                self.cum += 1;
+            }
+        } else {
+            self.ooo.insert(tsn);
+        }
+    }
+
+    /// Classifies a DATA chunk's TSN before anything is stored.
+    pub fn check(&mut self, tsn: u32) -> DataOutcome {
+        let t = unwrap_tsn(self.cum, tsn);
+        if t <= self.cum || self.ooo.contains(&t) {
+            if self.dups.len() < MAX_DUP_TSNS {
+                self.dups.push(tsn);
+            }
+            return DataOutcome::Duplicate;
+        }
+        if t - self.cum > MAX_TSN_AHEAD {
+            return DataOutcome::Dropped;
+        }
+        DataOutcome::New
+    }
+
+    /// Whether the chunk is the next in sequence.
+    pub fn is_next(&self, tsn: u32) -> bool {
+        unwrap_tsn(self.cum, tsn) == self.cum + 1
+    }
+
+    /// Marks a new TSN received without storing its data (DATA for an invalid stream).
+    pub fn accept_discarded(&mut self, tsn: u32) {
+        let t = unwrap_tsn(self.cum, tsn);
+        self.mark_received(t);
+    }
+
+    /// Stores a new DATA chunk (already checked with [`Receiver::check`]) and delivers every
+    /// message it completes into `events`; returns the bytes added to `events`.
+    pub fn accept(&mut self, chunk: DataChunk, events: &mut VecDeque<Event>) -> usize {
+        let t = unwrap_tsn(self.cum, chunk.tsn);
+        self.mark_received(t);
+        if chunk.beginning && chunk.ending {
+            if chunk.payload.len() > self.max_message_size {
+                self.dropped_messages += 1;
+                return 0;
+            }
+            return self.deliver(
+                chunk.stream_id,
+                chunk.ssn,
+                chunk.unordered,
+                Message {
+                    ppid: chunk.ppid,
+                    data: chunk.payload,
+                },
+                events,
+            );
+        }
+        self.buffered += chunk.payload.len();
+        self.frags.insert(
+            t,
+            Fragment {
+                stream: chunk.stream_id,
+                ssn: chunk.ssn,
+                ppid: chunk.ppid,
+                unordered: chunk.unordered,
+                beginning: chunk.beginning,
+                ending: chunk.ending,
+                data: chunk.payload,
+            },
+        );
+        self.try_assemble(t, events)
+    }
+
+    fn try_assemble(&mut self, t: u64, events: &mut VecDeque<Event>) -> usize {
+        let Some(first) = self.frags.get(&t) else {
+            return 0;
+        };
+        let (stream, unordered) = (first.stream, first.unordered);
+        let mut end = None;
+        for (expect, (&k, f)) in (t..).zip(self.frags.range(t..)) {
+            if k != expect || f.stream != stream || f.unordered != unordered {
+                break;
+            }
+            if k != t && f.beginning {
+                break;
+            }
+            if f.ending {
+                end = Some(k);
+                break;
+            }
+        }
+        let Some(end) = end else { return 0 };
+        let mut start = None;
+        let mut expect = t;
+        for (&k, f) in self.frags.range(..=t).rev() {
+            if k != expect || f.stream != stream || f.unordered != unordered {
+                break;
+            }
+            if k != t && f.ending {
+                break;
+            }
+            if f.beginning {
+                start = Some(k);
+                break;
+            }
+            expect -= 1;
+        }
+        let Some(start) = start else { return 0 };
+        let mut total = 0usize;
+        let mut parts = Vec::with_capacity((end - start + 1) as usize);
+        for k in start..=end {
+            if let Some(f) = self.frags.remove(&k) {
+                total += f.data.len();
+                parts.push(f);
+            }
+        }
+        self.buffered -= total;
+        let Some(head) = parts.first() else { return 0 };
+        let (ssn, ppid) = (head.ssn, head.ppid);
+        if total > self.max_message_size {
+            self.dropped_messages += 1;
+            return 0;
+        }
+        let mut buf = BytesMut::with_capacity(total);
+        for p in &parts {
+            buf.extend_from_slice(&p.data);
+        }
+        let msg = Message {
+            ppid,
+            data: buf.freeze(),
+        };
+        self.deliver(stream, ssn, unordered, msg, events)
+    }
+
+    fn deliver(
+        &mut self,
+        stream: u16,
+        ssn: u16,
+        unordered: bool,
+        msg: Message,
+        events: &mut VecDeque<Event>,
+    ) -> usize {
+        if unordered {
+            let n = msg.data.len();
+            events.push_back(Event::StreamData {
+                stream,
+                ppid: msg.ppid,
+                data: msg.data,
+                unordered: true,
+            });
+            return n;
+        }
+        let st = self.streams.entry(stream).or_default();
+        let Some(s) = st.unwrap_ssn(ssn) else {
+            self.dropped_messages += 1;
+            return 0;
+        };
+        if s != st.next {
+            if st.pending.contains_key(&s) {
+                self.dropped_messages += 1;
+                return 0;
+            }
+            self.buffered += msg.data.len();
+            st.pending.insert(s, msg);
+            return 0;
+        }
+        let mut n = msg.data.len();
+        events.push_back(Event::StreamData {
+            stream,
+            ppid: msg.ppid,
+            data: msg.data,
+            unordered: false,
+        });
+        st.next += 1;
+        n += Self::drain_stream(st, stream, &mut self.buffered, events);
+        n
+    }
+
+    fn drain_stream(
+        st: &mut InStream,
+        stream: u16,
+        buffered: &mut usize,
+        events: &mut VecDeque<Event>,
+    ) -> usize {
+        let mut n = 0;
+        while let Some(m) = st.pending.remove(&st.next) {
+            *buffered -= m.data.len();
+            n += m.data.len();
+            events.push_back(Event::StreamData {
+                stream,
+                ppid: m.ppid,
+                data: m.data,
+                unordered: false,
+            });
+            st.next += 1;
+        }
+        n
+    }
+
+    /// Applies a FORWARD-TSN (RFC 3758 §3.6); returns bytes delivered into `events`.
+    pub fn forward_tsn(
+        &mut self,
+        new_cum: u32,
+        skipped: &[SkippedStream],
+        events: &mut VecDeque<Event>,
+    ) -> usize {
+        let nc = unwrap_tsn(self.cum, new_cum);
+        if nc <= self.cum || nc - self.cum > MAX_TSN_AHEAD {
+            return 0;
+        }
+        while let Some(&f) = self.ooo.first() {
+            if f > nc {
+                break;
+            }
+            self.ooo.pop_first();
+        }
+        while let Some(entry) = self.frags.first_entry() {
+            if *entry.key() > nc {
+                break;
+            }
+            let f = entry.remove();
+            self.buffered -= f.data.len();
+        }
+        self.cum = nc;
+        self.mark_received_after_jump();
+        let mut n = 0;
+        for s in skipped {
+            let Some(st) = self.streams.get_mut(&s.stream_id) else {
+                // Nothing pending: remember the skip so later SSNs are in order.
+                let st = InStream {
+                    next: u64::from(s.ssn) + 1,
+                    ..Default::default()
+                };
+                self.streams.insert(s.stream_id, st);
+                continue;
+            };
+            let Some(skip) = st.unwrap_ssn(s.ssn) else {
+                continue;
+            };
+            // Complete messages up to the skipped SSN are still delivered, in order.
+            while let Some(e) = st.pending.first_entry() {
+                if *e.key() > skip {
+                    break;
+                }
+                let m = e.remove();
+                self.buffered -= m.data.len();
+                n += m.data.len();
+                events.push_back(Event::StreamData {
+                    stream: s.stream_id,
+                    ppid: m.ppid,
+                    data: m.data,
+                    unordered: false,
+                });
+            }
+            st.next = skip + 1;
+            n += Self::drain_stream(st, s.stream_id, &mut self.buffered, events);
+        }
+        n
+    }
+
+    fn mark_received_after_jump(&mut self) {
+        while self.ooo.first() == Some(&(self.cum + 1)) {
+            self.ooo.pop_first();
+            self.cum += 1;
+        }
+    }
+
+    /// Resets the SSNs of incoming streams (all when `streams` is empty).
+    pub fn reset_streams(&mut self, streams: &[u16]) {
+        let drop = |st: InStream, buffered: &mut usize| {
+            for m in st.pending.values() {
+                *buffered -= m.data.len();
+            }
+        };
+        if streams.is_empty() {
+            for (_, st) in self.streams.drain() {
+                drop(st, &mut self.buffered);
+            }
+        } else {
+            for s in streams {
+                if let Some(st) = self.streams.remove(s) {
+                    drop(st, &mut self.buffered);
+                }
+            }
+        }
+    }
+
+    /// Builds a SACK advertising `a_rwnd`, with at most `max_blocks` gap blocks; drains the
+    /// duplicate list.
+    pub fn build_sack(&mut self, a_rwnd: u32, max_blocks: usize) -> SackChunk {
+        let mut gap_ack_blocks = Vec::new();
+        let mut cur: Option<(u64, u64)> = None;
+        for &t in &self.ooo {
+            let off = t - self.cum;
+            if off > u64::from(u16::MAX) {
+                break;
+            }
+            match &mut cur {
+                Some((_, e)) if *e + 1 == off => *e = off,
+                _ => {
+                    if let Some((s, e)) = cur.take() {
+                        gap_ack_blocks.push(GapAckBlock {
+                            start: s as u16,
+                            end: e as u16,
+                        });
+                        if gap_ack_blocks.len() == max_blocks {
+                            break;
+                        }
+                    }
+                    cur = Some((off, off));
+                }
+            }
+        }
+        if let Some((s, e)) = cur
+            && gap_ack_blocks.len() < max_blocks
+        {
+            gap_ack_blocks.push(GapAckBlock {
+                start: s as u16,
+                end: e as u16,
+            });
+        }
+        SackChunk {
+            cumulative_tsn_ack: self.cum as u32,
+            a_rwnd,
+            gap_ack_blocks,
+            duplicate_tsns: std::mem::take(&mut self.dups),
+        }
+    }
+}

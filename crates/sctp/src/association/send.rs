@@ -1,0 +1,793 @@
+//! Send side: per-stream queues with round-robin scheduling, fragmentation, the retransmission
+//! queue, SACK processing, congestion control (RFC 9260 §7), T3-rtx bookkeeping and PR-SCTP
+//! abandonment (RFC 3758).
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use crate::chunk::data::{self, FLAG_B, FLAG_E, FLAG_U};
+use crate::chunk::{ForwardTsnChunk, SackChunk, SkippedStream};
+use crate::error::Error;
+use crate::event::Event;
+use crate::packet::COMMON_HEADER_LEN;
+use crate::tsn::unwrap_tsn;
+use crate::wire::pad4;
+
+use super::Reliability;
+
+/// A fragment smaller than this is not started at the end of a packet that already has chunks.
+const MIN_FRAGMENT: usize = 256;
+
+#[derive(Debug)]
+struct OutMessage {
+    id: u64,
+    ppid: u32,
+    data: Bytes,
+    offset: usize,
+    unordered: bool,
+    ssn: u16,
+    max_retransmits: Option<u16>,
+    expires: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResetState {
+    None,
+    /// No new messages; the request goes out once the queue is drained.
+    Pending,
+    /// A RE-CONFIG request for this stream is outstanding.
+    Requested,
+}
+
+#[derive(Debug)]
+struct OutStream {
+    queue: VecDeque<OutMessage>,
+    next_ssn: u16,
+    buffered: usize,
+    low_threshold: usize,
+    reset: ResetState,
+    scheduled: bool,
+}
+
+impl Default for OutStream {
+    fn default() -> Self {
+        OutStream {
+            queue: VecDeque::new(),
+            next_ssn: 0,
+            buffered: 0,
+            low_threshold: 0,
+            reset: ResetState::None,
+            scheduled: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SentState {
+    InFlight,
+    Acked,
+    RtxPending,
+    Abandoned,
+}
+
+#[derive(Debug)]
+struct Sent {
+    stream: u16,
+    ssn: u16,
+    ppid: u32,
+    flags: u8,
+    data: Bytes,
+    sent_at: Instant,
+    tx_count: u16,
+    state: SentState,
+    missing: u8,
+    fast_retransmitted: bool,
+    msg_id: u64,
+    max_retransmits: Option<u16>,
+    expires: Option<Instant>,
+}
+
+impl Sent {
+    fn should_abandon(&self, now: Instant) -> bool {
+        self.max_retransmits.is_some_and(|m| self.tx_count > m)
+            || self.expires.is_some_and(|e| e <= now)
+    }
+}
+
+/// Result of processing one SACK.
+#[derive(Debug, Default)]
+pub struct SackOutcome {
+    /// Bytes of DATA acknowledged for the first time.
+    pub bytes_acked: usize,
+    /// An RTT measurement (Karn's algorithm: only from chunks sent once).
+    pub rtt: Option<Duration>,
+    /// The SACK was ignored (stale or bogus).
+    pub ignored: bool,
+}
+
+/// Send-side state of an association.
+#[derive(Debug)]
+pub struct Sender {
+    mtu: usize,
+    max_send_buffer: usize,
+    streams: HashMap<u16, OutStream>,
+    rr: VecDeque<u16>,
+    current: Option<u16>,
+    queued_bytes: usize,
+    next_msg_id: u64,
+    outstanding: VecDeque<Sent>,
+    next_tsn: u64,
+    cum_ack: u64,
+    flight: usize,
+    rtx: BTreeSet<u64>,
+    peer_rwnd: usize,
+    cwnd: usize,
+    ssthresh: usize,
+    partial_bytes_acked: usize,
+    fast_recovery_exit: Option<u64>,
+    fast_retransmit_now: bool,
+    adv_ack: u64,
+    pr_supported: bool,
+    pending_resets: usize,
+    /// A FORWARD-TSN should be sent.
+    pub forward_tsn_needed: bool,
+    /// T3-rtx expiry.
+    pub t3: Option<Instant>,
+    /// Chunks retransmitted (statistics).
+    pub retransmitted_chunks: u64,
+    /// Messages abandoned by PR-SCTP (statistics).
+    pub abandoned_messages: u64,
+}
+
+impl Sender {
+    /// A sender whose first TSN is `initial_tsn`.
+    pub fn new(
+        initial_tsn: u32,
+        mtu: usize,
+        max_send_buffer: usize,
+        peer_rwnd: u32,
+        pr_supported: bool,
+    ) -> Self {
+        let next_tsn = (1u64 << 32) + u64::from(initial_tsn);
+        Sender {
+            mtu,
+            max_send_buffer,
+            streams: HashMap::new(),
+            rr: VecDeque::new(),
+            current: None,
+            queued_bytes: 0,
+            next_msg_id: 0,
+            outstanding: VecDeque::new(),
+            next_tsn,
+            cum_ack: next_tsn - 1,
+            flight: 0,
+            rtx: BTreeSet::new(),
+            peer_rwnd: peer_rwnd as usize,
+            // RFC 9260 §7.2.1: min(4*MTU, max(2*MTU, 4404)).
+            cwnd: (4 * mtu).min((2 * mtu).max(4404)),
+            ssthresh: peer_rwnd as usize,
+            partial_bytes_acked: 0,
+            fast_recovery_exit: None,
+            fast_retransmit_now: false,
+            adv_ack: next_tsn - 1,
+            pr_supported,
+            pending_resets: 0,
+            forward_tsn_needed: false,
+            t3: None,
+            retransmitted_chunks: 0,
+            abandoned_messages: 0,
+        }
+    }
+
+    /// Updates the peer's receive window and PR-SCTP support once the handshake completed.
+    pub fn set_peer(&mut self, peer_rwnd: u32, pr_supported: bool) {
+        self.peer_rwnd = peer_rwnd as usize;
+        self.ssthresh = peer_rwnd as usize;
+        self.pr_supported = pr_supported;
+    }
+
+    /// The last TSN assigned to a DATA chunk, as on the wire.
+    pub fn last_assigned_tsn(&self) -> u32 {
+        (self.next_tsn - 1) as u32
+    }
+
+    /// Congestion window, bytes.
+    pub fn cwnd(&self) -> usize {
+        self.cwnd
+    }
+
+    /// Bytes in flight.
+    pub fn flight_size(&self) -> usize {
+        self.flight
+    }
+
+    /// Bytes queued on `stream` and not yet sent.
+    pub fn buffered_amount(&self, stream: u16) -> usize {
+        self.streams.get(&stream).map_or(0, |s| s.buffered)
+    }
+
+    /// Bytes queued on all streams and not yet sent.
+    pub fn total_buffered(&self) -> usize {
+        self.queued_bytes
+    }
+
+    /// Sets the threshold at or below which [`Event::BufferedAmountLow`] is reported.
+    pub fn set_low_threshold(&mut self, stream: u16, threshold: usize) {
+        self.streams.entry(stream).or_default().low_threshold = threshold;
+    }
+
+    /// Nothing queued, nothing outstanding.
+    pub fn is_idle(&self) -> bool {
+        self.queued_bytes == 0 && self.outstanding.is_empty() && self.current.is_none()
+    }
+
+    /// Whether DATA waits to be transmitted or retransmitted.
+    pub fn has_pending(&self) -> bool {
+        !self.rtx.is_empty() || !self.rr.is_empty() || self.current.is_some()
+    }
+
+    /// Queues a message.
+    pub fn enqueue(
+        &mut self,
+        now: Instant,
+        stream: u16,
+        ppid: u32,
+        data: Bytes,
+        rel: Reliability,
+    ) -> Result<(), Error> {
+        if self.queued_bytes + data.len() > self.max_send_buffer {
+            return Err(Error::BufferFull);
+        }
+        let st = self.streams.entry(stream).or_default();
+        if st.reset != ResetState::None {
+            return Err(Error::StreamResetting);
+        }
+        let pr = self.pr_supported;
+        let msg = OutMessage {
+            id: self.next_msg_id,
+            ppid,
+            offset: 0,
+            unordered: !rel.ordered,
+            ssn: 0,
+            max_retransmits: if pr { rel.max_retransmits } else { None },
+            expires: if pr {
+                rel.max_lifetime.map(|d| now + d)
+            } else {
+                None
+            },
+            data,
+        };
+        self.next_msg_id += 1;
+        self.queued_bytes += msg.data.len();
+        st.buffered += msg.data.len();
+        st.queue.push_back(msg);
+        if !st.scheduled {
+            st.scheduled = true;
+            self.rr.push_back(stream);
+        }
+        Ok(())
+    }
+
+    /// Appends retransmissions, then new DATA, to the packet being built in `out`; returns the
+    /// number of DATA chunks written.
+    pub fn write_data(
+        &mut self,
+        now: Instant,
+        out: &mut Vec<u8>,
+        rto: Duration,
+        events: &mut VecDeque<Event>,
+    ) -> usize {
+        let mtu = self.mtu;
+        let mut written = 0;
+        while let Some(&tsn) = self.rtx.first() {
+            let idx = (tsn - self.cum_ack - 1) as usize;
+            let Some(s) = self.outstanding.get_mut(idx) else {
+                self.rtx.pop_first();
+                continue;
+            };
+            if s.state != SentState::RtxPending {
+                self.rtx.pop_first();
+                continue;
+            }
+            if !(self.fast_retransmit_now || self.flight < self.cwnd) {
+                break;
+            }
+            let len = pad4(data::HEADER_LEN + s.data.len());
+            if out.len() + len > mtu {
+                break;
+            }
+            data::write_data(out, s.flags, tsn as u32, s.stream, s.ssn, s.ppid, &s.data);
+            s.tx_count = s.tx_count.saturating_add(1);
+            s.sent_at = now;
+            s.state = SentState::InFlight;
+            s.missing = 0;
+            self.flight += s.data.len();
+            self.retransmitted_chunks += 1;
+            self.rtx.pop_first();
+            written += 1;
+        }
+        self.fast_retransmit_now = false;
+        if self.rtx.is_empty() {
+            written += self.write_new_data(now, out, events);
+        }
+        if written > 0 && self.t3.is_none() {
+            self.t3 = Some(now + rto);
+        }
+        written
+    }
+
+    fn write_new_data(
+        &mut self,
+        now: Instant,
+        out: &mut Vec<u8>,
+        events: &mut VecDeque<Event>,
+    ) -> usize {
+        let mtu = self.mtu;
+        let mut written = 0;
+        loop {
+            let room = mtu.saturating_sub(out.len());
+            if room < data::HEADER_LEN + 4 {
+                break;
+            }
+            let sid = match self.current {
+                Some(s) => s,
+                None => match self.next_stream(now, events) {
+                    Some(s) => s,
+                    None => break,
+                },
+            };
+            let Some(st) = self.streams.get_mut(&sid) else {
+                self.current = None;
+                continue;
+            };
+            let Some(msg) = st.queue.front_mut() else {
+                self.current = None;
+                st.scheduled = false;
+                continue;
+            };
+            let remaining = msg.data.len() - msg.offset;
+            let max_payload = room - data::HEADER_LEN;
+            let take = remaining.min(max_payload);
+            let packet_has_chunks = out.len() > COMMON_HEADER_LEN;
+            if take < remaining && take < MIN_FRAGMENT && packet_has_chunks {
+                break;
+            }
+            if !(self.flight < self.cwnd && (take <= self.peer_rwnd || self.flight == 0)) {
+                // Keep the stream's turn when it was selected from the round robin.
+                if self.current.is_none() {
+                    self.rr.push_front(sid);
+                }
+                break;
+            }
+            let mut flags = 0;
+            if msg.unordered {
+                flags |= FLAG_U;
+            }
+            if msg.offset == 0 {
+                flags |= FLAG_B;
+                if !msg.unordered {
+                    msg.ssn = st.next_ssn;
+                    st.next_ssn = st.next_ssn.wrapping_add(1);
+                }
+            }
+            if take == remaining {
+                flags |= FLAG_E;
+            }
+            let payload = msg.data.slice(msg.offset..msg.offset + take);
+            let tsn = self.next_tsn;
+            self.next_tsn += 1;
+            data::write_data(out, flags, tsn as u32, sid, msg.ssn, msg.ppid, &payload);
+            self.outstanding.push_back(Sent {
+                stream: sid,
+                ssn: msg.ssn,
+                ppid: msg.ppid,
+                flags,
+                data: payload,
+                sent_at: now,
+                tx_count: 1,
+                state: SentState::InFlight,
+                missing: 0,
+                fast_retransmitted: false,
+                msg_id: msg.id,
+                max_retransmits: msg.max_retransmits,
+                expires: msg.expires,
+            });
+            written += 1;
+            self.flight += take;
+            self.peer_rwnd = self.peer_rwnd.saturating_sub(take);
+            msg.offset += take;
+            let before = st.buffered;
+            st.buffered -= take;
+            self.queued_bytes -= take;
+            if before > st.low_threshold && st.buffered <= st.low_threshold {
+                events.push_back(Event::BufferedAmountLow { stream: sid });
+            }
+            if take == remaining {
+                st.queue.pop_front();
+                self.current = None;
+                if st.queue.is_empty() {
+                    st.scheduled = false;
+                } else {
+                    self.rr.push_back(sid);
+                }
+            } else {
+                self.current = Some(sid);
+            }
+        }
+        written
+    }
+
+    /// Picks the next stream in round-robin order, dropping expired unsent messages.
+    fn next_stream(&mut self, now: Instant, events: &mut VecDeque<Event>) -> Option<u16> {
+        while let Some(sid) = self.rr.pop_front() {
+            let Some(st) = self.streams.get_mut(&sid) else {
+                continue;
+            };
+            while let Some(m) = st.queue.front() {
+                if m.offset == 0 && m.expires.is_some_and(|e| e <= now) {
+                    let before = st.buffered;
+                    st.buffered -= m.data.len();
+                    self.queued_bytes -= m.data.len();
+                    self.abandoned_messages += 1;
+                    st.queue.pop_front();
+                    if before > st.low_threshold && st.buffered <= st.low_threshold {
+                        events.push_back(Event::BufferedAmountLow { stream: sid });
+                    }
+                } else {
+                    break;
+                }
+            }
+            if st.queue.is_empty() {
+                st.scheduled = false;
+                continue;
+            }
+            return Some(sid);
+        }
+        None
+    }
+
+    /// Processes a SACK.
+    pub fn handle_sack(&mut self, now: Instant, sack: &SackChunk, rto: Duration) -> SackOutcome {
+        let mut res = SackOutcome::default();
+        let cum = unwrap_tsn(self.cum_ack, sack.cumulative_tsn_ack);
+        if cum < self.cum_ack || cum >= self.next_tsn {
+            res.ignored = true;
+            return res;
+        }
+        let flight_before = self.flight;
+        let cum_advanced = cum > self.cum_ack;
+        let mut rtt_from: Option<Instant> = None;
+        let mut highest_newly_acked: Option<u64> = None;
+        while self.cum_ack < cum {
+            let Some(s) = self.outstanding.pop_front() else {
+                break;
+            };
+            self.cum_ack += 1;
+            match s.state {
+                SentState::InFlight => {
+                    self.flight -= s.data.len();
+                    res.bytes_acked += s.data.len();
+                    if s.tx_count == 1 {
+                        rtt_from = Some(s.sent_at);
+                    }
+                    highest_newly_acked = Some(self.cum_ack);
+                }
+                SentState::RtxPending => {
+                    self.rtx.remove(&self.cum_ack);
+                    res.bytes_acked += s.data.len();
+                    highest_newly_acked = Some(self.cum_ack);
+                }
+                SentState::Acked | SentState::Abandoned => {}
+            }
+        }
+        for g in &sack.gap_ack_blocks {
+            let first = cum + u64::from(g.start);
+            let last = cum + u64::from(g.end);
+            for tsn in first..=last {
+                let idx = (tsn - self.cum_ack - 1) as usize;
+                let Some(s) = self.outstanding.get_mut(idx) else {
+                    break;
+                };
+                match s.state {
+                    SentState::InFlight => {
+                        self.flight -= s.data.len();
+                        if s.tx_count == 1 {
+                            rtt_from = Some(s.sent_at);
+                        }
+                    }
+                    SentState::RtxPending => {
+                        self.rtx.remove(&tsn);
+                    }
+                    SentState::Acked | SentState::Abandoned => continue,
+                }
+                s.state = SentState::Acked;
+                res.bytes_acked += s.data.len();
+                highest_newly_acked = Some(tsn);
+            }
+        }
+        res.rtt = rtt_from.map(|t| now.saturating_duration_since(t));
+
+        // Missing reports (HTNA, RFC 9260 §7.2.4) and fast retransmit.
+        if let Some(h) = highest_newly_acked {
+            let end = (h - self.cum_ack - 1) as usize;
+            let mut enter_recovery = false;
+            for idx in 0..end.min(self.outstanding.len()) {
+                let Some(s) = self.outstanding.get_mut(idx) else {
+                    break;
+                };
+                if s.state != SentState::InFlight || s.fast_retransmitted {
+                    continue;
+                }
+                s.missing = s.missing.saturating_add(1);
+                if s.missing >= 3 {
+                    s.fast_retransmitted = true;
+                    enter_recovery = true;
+                    let tsn = self.cum_ack + 1 + idx as u64;
+                    self.flight -= s.data.len();
+                    if self.pr_supported && s.should_abandon(now) {
+                        let id = s.msg_id;
+                        self.abandon(idx, id);
+                    } else {
+                        s.state = SentState::RtxPending;
+                        self.rtx.insert(tsn);
+                    }
+                }
+            }
+            if enter_recovery {
+                self.fast_retransmit_now = true;
+                if self.fast_recovery_exit.is_none() {
+                    self.ssthresh = (self.cwnd / 2).max(4 * self.mtu);
+                    self.cwnd = self.ssthresh;
+                    self.partial_bytes_acked = 0;
+                    self.fast_recovery_exit = Some(self.next_tsn - 1);
+                }
+            }
+        }
+        if self.fast_recovery_exit.is_some_and(|e| self.cum_ack >= e) {
+            self.fast_recovery_exit = None;
+        }
+
+        // Congestion window (RFC 9260 §7.2.1, §7.2.2).
+        if cum_advanced && self.fast_recovery_exit.is_none() {
+            if self.cwnd <= self.ssthresh {
+                if flight_before >= self.cwnd {
+                    self.cwnd += res.bytes_acked.min(self.mtu);
+                }
+            } else {
+                self.partial_bytes_acked += res.bytes_acked;
+                if self.partial_bytes_acked >= self.cwnd && flight_before >= self.cwnd {
+                    self.partial_bytes_acked -= self.cwnd;
+                    self.cwnd += self.mtu;
+                }
+            }
+        }
+        if self.flight == 0 {
+            self.partial_bytes_acked = 0;
+        }
+        self.peer_rwnd = (sack.a_rwnd as usize).saturating_sub(self.flight);
+
+        // T3-rtx (RFC 9260 §6.3.2).
+        if self.outstanding.is_empty() {
+            self.t3 = None;
+        } else if cum_advanced {
+            self.t3 = Some(now + rto);
+        }
+        self.advance_peer_ack_point();
+        res
+    }
+
+    /// Marks every fragment of message `id` around outstanding index `idx` abandoned, and drops
+    /// its unsent remainder.
+    fn abandon(&mut self, idx: usize, id: u64) {
+        self.abandoned_messages += 1;
+        let base = self.cum_ack + 1;
+        let mark = |s: &mut Sent, tsn: u64, flight: &mut usize, rtx: &mut BTreeSet<u64>| {
+            match s.state {
+                SentState::InFlight => *flight -= s.data.len(),
+                SentState::RtxPending => {
+                    rtx.remove(&tsn);
+                }
+                SentState::Acked | SentState::Abandoned => {}
+            }
+            s.state = SentState::Abandoned;
+        };
+        let mut i = idx;
+        loop {
+            match self.outstanding.get_mut(i) {
+                Some(s) if s.msg_id == id => {
+                    mark(s, base + i as u64, &mut self.flight, &mut self.rtx)
+                }
+                _ => break,
+            }
+            if i == 0 {
+                break;
+            }
+            i -= 1;
+        }
+        let mut i = idx + 1;
+        while let Some(s) = self.outstanding.get_mut(i) {
+            if s.msg_id != id {
+                break;
+            }
+            mark(s, base + i as u64, &mut self.flight, &mut self.rtx);
+            i += 1;
+        }
+        if let Some(sid) = self.current
+            && let Some(st) = self.streams.get_mut(&sid)
+            && st.queue.front().is_some_and(|m| m.id == id)
+            && let Some(m) = st.queue.pop_front()
+        {
+            let rest = m.data.len() - m.offset;
+            st.buffered -= rest;
+            self.queued_bytes -= rest;
+            self.current = None;
+            if st.queue.is_empty() {
+                st.scheduled = false;
+            } else {
+                self.rr.push_back(sid);
+            }
+        }
+        self.forward_tsn_needed = true;
+    }
+
+    fn advance_peer_ack_point(&mut self) {
+        if self.adv_ack < self.cum_ack {
+            self.adv_ack = self.cum_ack;
+        }
+        let mut idx = (self.adv_ack - self.cum_ack) as usize;
+        while let Some(s) = self.outstanding.get(idx) {
+            if !matches!(s.state, SentState::Abandoned | SentState::Acked) {
+                break;
+            }
+            idx += 1;
+        }
+        // Only move past a prefix that ends in an abandoned chunk.
+        let mut end = idx;
+        while end > (self.adv_ack - self.cum_ack) as usize {
+            if self
+                .outstanding
+                .get(end - 1)
+                .is_some_and(|s| s.state == SentState::Abandoned)
+            {
+                break;
+            }
+            end -= 1;
+        }
+        self.adv_ack = self.cum_ack + end as u64;
+        self.forward_tsn_needed = self.adv_ack > self.cum_ack;
+    }
+
+    /// Builds the FORWARD-TSN for the current advanced peer ack point, if it is ahead.
+    pub fn build_forward_tsn(&self) -> Option<ForwardTsnChunk> {
+        if self.adv_ack <= self.cum_ack {
+            return None;
+        }
+        let n = (self.adv_ack - self.cum_ack) as usize;
+        let mut streams: Vec<SkippedStream> = Vec::new();
+        for s in self.outstanding.iter().take(n) {
+            if s.state != SentState::Abandoned || s.flags & FLAG_U != 0 {
+                continue;
+            }
+            if let Some(x) = streams.iter_mut().find(|x| x.stream_id == s.stream) {
+                x.ssn = s.ssn;
+            } else if streams.len() < crate::chunk::forward_tsn::MAX_STREAMS {
+                streams.push(SkippedStream {
+                    stream_id: s.stream,
+                    ssn: s.ssn,
+                });
+            }
+        }
+        Some(ForwardTsnChunk {
+            new_cumulative_tsn: self.adv_ack as u32,
+            streams,
+        })
+    }
+
+    /// T3-rtx expired (RFC 9260 §6.3.3): collapse cwnd and mark everything outstanding for
+    /// retransmission; `rto` is the already backed-off RTO.
+    pub fn on_t3_expired(&mut self, now: Instant, rto: Duration) {
+        self.ssthresh = (self.cwnd / 2).max(4 * self.mtu);
+        self.cwnd = self.mtu;
+        self.partial_bytes_acked = 0;
+        self.fast_recovery_exit = None;
+        let base = self.cum_ack + 1;
+        for idx in 0..self.outstanding.len() {
+            let Some(s) = self.outstanding.get_mut(idx) else {
+                break;
+            };
+            if s.state != SentState::InFlight && s.state != SentState::RtxPending {
+                continue;
+            }
+            if self.pr_supported && s.should_abandon(now) {
+                let id = s.msg_id;
+                self.abandon(idx, id);
+                continue;
+            }
+            if s.state == SentState::InFlight {
+                self.flight -= s.data.len();
+                s.state = SentState::RtxPending;
+                self.rtx.insert(base + idx as u64);
+            }
+        }
+        self.advance_peer_ack_point();
+        self.t3 = if self.outstanding.is_empty() {
+            None
+        } else {
+            Some(now + rto)
+        };
+    }
+
+    /// Marks streams for reset: they take no new messages from now on.
+    pub fn mark_reset(&mut self, streams: &[u16]) {
+        for &s in streams {
+            let st = self.streams.entry(s).or_default();
+            if st.reset == ResetState::None {
+                st.reset = ResetState::Pending;
+                self.pending_resets += 1;
+            }
+        }
+    }
+
+    /// Streams whose reset may be requested now (queue drained); marks them requested.
+    pub fn take_resettable(&mut self, max: usize) -> Vec<u16> {
+        let mut v: Vec<u16> = Vec::new();
+        if self.pending_resets == 0 {
+            return v;
+        }
+        for (&sid, st) in self.streams.iter_mut() {
+            if v.len() == max {
+                break;
+            }
+            if st.reset == ResetState::Pending && st.queue.is_empty() && self.current != Some(sid) {
+                st.reset = ResetState::Requested;
+                self.pending_resets -= 1;
+                v.push(sid);
+            }
+        }
+        v.sort_unstable();
+        v
+    }
+
+    /// The peer performed the reset: SSNs restart at 0 and the streams take messages again.
+    pub fn complete_reset(&mut self, streams: &[u16]) {
+        for s in streams {
+            if let Some(st) = self.streams.get_mut(s) {
+                st.next_ssn = 0;
+                st.reset = ResetState::None;
+                if st.queue.is_empty() && st.low_threshold == 0 {
+                    self.streams.remove(s);
+                }
+            }
+        }
+    }
+
+    /// The request must be sent again later.
+    pub fn retry_reset(&mut self, streams: &[u16]) {
+        for s in streams {
+            if let Some(st) = self.streams.get_mut(s)
+                && st.reset == ResetState::Requested
+            {
+                st.reset = ResetState::Pending;
+                self.pending_resets += 1;
+            }
+        }
+    }
+
+    /// The peer refused the reset: the streams take messages again with their SSNs unchanged.
+    pub fn abort_reset(&mut self, streams: &[u16]) {
+        for s in streams {
+            if let Some(st) = self.streams.get_mut(s)
+                && st.reset == ResetState::Requested
+            {
+                st.reset = ResetState::None;
+            }
+        }
+    }
+
+    /// Whether some streams wait for a reset request.
+    pub fn reset_pending(&self) -> bool {
+        self.pending_resets > 0
+    }
+}

@@ -72,6 +72,9 @@ pub(crate) fn hmac(mac: Mac, key: &[u8], parts: &[&[u8]]) -> Result<Vec<u8>, Stu
         Mac::Sha1 => MessageDigest::sha1(),
         Mac::Sha256 => MessageDigest::sha256(),
     };
+    // HMAC pads short keys with zeros to the block size, so the empty key equals a single zero
+    // byte; OpenSSL refuses empty HMAC keys.
+    let key = if key.is_empty() { &[0u8][..] } else { key };
     let pkey = PKey::hmac(key)?;
     let mut signer = Signer::new(digest, &pkey)?;
     for part in parts {

@@ -50,6 +50,9 @@ pub struct PairInfo<'a> {
 struct Legacy {
     selected: SelectedPair,
     stats: CandidatePairStats,
+    /// The local credentials of that generation when this agent restarted: the peer may keep
+    /// checking consent with them until it learns the new ones, and is answered on this pair.
+    local_creds: Option<Credentials>,
 }
 
 /// A sans-IO ICE agent for one data stream with one component (RFC 8445 full agent, RFC 8838
@@ -311,9 +314,12 @@ impl Agent {
         if self.is_closed() {
             return;
         }
-        self.local_creds = Credentials::new(ufrag, pwd);
+        let old = std::mem::replace(&mut self.local_creds, Credentials::new(ufrag, pwd));
         self.remote_creds = None;
         self.new_generation(now);
+        if let Some(l) = self.legacy.as_mut() {
+            l.local_creds.get_or_insert(old);
+        }
         self.update(now);
     }
 
@@ -339,6 +345,7 @@ impl Agent {
             self.legacy = Some(Legacy {
                 selected: sel,
                 stats,
+                local_creds: None,
             });
         }
         self.checklist.clear_remote();

@@ -36,6 +36,9 @@ impl Agent {
         let key = self.local_creds.pwd.clone();
         let ours = username.split(':').next() == Some(self.local_creds.ufrag.as_str());
         if !ours || !msg.verify_integrity(&key) {
+            if self.answer_legacy(recv, msg, username) {
+                return;
+            }
             self.stats.unauthorized_requests += 1;
             let resp = wire::encode_error(msg.txid, wire::UNAUTHORIZED, None);
             self.push_reply(reply_to(resp));
@@ -69,6 +72,40 @@ impl Agent {
         // A request on the selected pair shows the path works, but only a response refreshes
         // consent (RFC 7675 §5.1).
         let _ = now;
+    }
+
+    /// During an ICE restart, answers a request that the peer authenticated with this agent's
+    /// previous credentials on the previous generation's selected pair (consent keeps flowing
+    /// until the peer learns the new credentials). Changes nothing else.
+    fn answer_legacy(
+        &mut self,
+        recv: Receive<'_>,
+        msg: &wire::Message<'_>,
+        username: &str,
+    ) -> bool {
+        let Some(legacy) = self.legacy.as_mut() else {
+            return false;
+        };
+        let Some(old) = legacy.local_creds.as_ref() else {
+            return false;
+        };
+        let on_pair = legacy.selected.from_base() == recv.local_addr
+            && legacy.selected.to() == recv.remote_addr;
+        if !on_pair
+            || username.split(':').next() != Some(old.ufrag.as_str())
+            || !msg.verify_integrity(&old.pwd)
+        {
+            return false;
+        }
+        legacy.stats.requests_received += 1;
+        legacy.stats.responses_sent += 1;
+        let resp = wire::encode_success(msg.txid, recv.remote_addr, &old.pwd);
+        self.push_reply(resp.map(|data| Transmit {
+            from_base: recv.local_addr,
+            to: recv.remote_addr,
+            data,
+        }));
+        true
     }
 
     /// §7.3.1.1: detects and repairs a role conflict with a peer claiming `peer` (role and

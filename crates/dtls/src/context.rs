@@ -1,13 +1,21 @@
 //! OpenSSL setup of one DTLS 1.2 connection, with browser-like parameters.
 
+use std::sync::{Arc, OnceLock};
+
 use openssl::ssl::{
     Ssl, SslContextBuilder, SslMethod, SslOptions, SslSessionCacheMode, SslStream, SslVerifyMode,
     SslVersion,
 };
 
+use openssl::x509::X509VerifyResult;
+
 use crate::bio::DatagramBio;
 use crate::config::{DtlsConfig, DtlsRole};
 use crate::error::DtlsError;
+use crate::fingerprint::Fingerprint;
+
+/// The peer's leaf certificate (DER) as seen by the verify callback during the handshake.
+pub(crate) type SeenCertificate = Arc<OnceLock<Vec<u8>>>;
 
 /// ECDHE AEAD suites first, then the CBC suites browsers still accept.
 const CIPHER_LIST: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:\
@@ -21,8 +29,11 @@ const GROUPS: &str = "X25519:P-256:P-384";
 /// Smallest MTU accepted (OpenSSL refuses smaller ones).
 const MIN_MTU: usize = 256;
 
-/// Builds the SSL object and wraps it around a fresh datagram BIO.
-pub(crate) fn build_stream(config: &DtlsConfig) -> Result<SslStream<DatagramBio>, DtlsError> {
+/// Builds the SSL object and wraps it around a fresh datagram BIO. The returned cell receives
+/// the peer's certificate if the verify callback rejected it.
+pub(crate) fn build_stream(
+    config: &DtlsConfig,
+) -> Result<(SslStream<DatagramBio>, SeenCertificate), DtlsError> {
     if config.mtu < MIN_MTU || config.mtu > usize::from(u16::MAX) {
         return Err(DtlsError::InvalidConfig("mtu must be within 256..=65535"));
     }
@@ -48,12 +59,31 @@ pub(crate) fn build_stream(config: &DtlsConfig) -> Result<SslStream<DatagramBio>
     ctx.set_certificate(config.certificate.x509())?;
     ctx.set_private_key(config.certificate.private_key())?;
     ctx.check_private_key()?;
-    // Peers use self-signed certificates: accept any chain here; the peer is authenticated by
-    // comparing its certificate with the signalled fingerprints once the handshake completes.
-    // The server requests and requires a client certificate.
+    // Peers use self-signed certificates: any chain is acceptable, the peer is authenticated by
+    // fingerprint (RFC 8122). Fingerprints known now are checked here, so a mismatch aborts the
+    // handshake with a fatal alert the peer sees; the transport checks again (or for
+    // the first time, when they arrive late) once the handshake completes. The server requests
+    // and requires a client certificate.
+    let rejected: SeenCertificate = Arc::new(OnceLock::new());
+    let expected: Vec<Fingerprint> = config.remote_fingerprints.clone();
+    let rejected_in_callback = Arc::clone(&rejected);
     ctx.set_verify_callback(
         SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT,
-        |_preverify_ok, _store| true,
+        move |_preverify_ok, store| {
+            if expected.is_empty() || store.error_depth() != 0 {
+                return true;
+            }
+            let Some(der) = store.current_cert().and_then(|c| c.to_der().ok()) else {
+                return false;
+            };
+            if expected.iter().any(|fp| fp.matches_der(&der)) {
+                return true;
+            }
+            let _ = rejected_in_callback.set(der);
+            // Reported to the peer as a handshake_failure alert.
+            store.set_error(X509VerifyResult::APPLICATION_VERIFICATION);
+            false
+        },
     );
     if !config.srtp_profiles.is_empty() {
         let names: Vec<&str> = config
@@ -72,8 +102,6 @@ pub(crate) fn build_stream(config: &DtlsConfig) -> Result<SslStream<DatagramBio>
         DtlsRole::Client => ssl.set_connect_state(),
         DtlsRole::Server => ssl.set_accept_state(),
     }
-    Ok(SslStream::new(
-        ssl,
-        DatagramBio::new(config.max_queued_datagrams),
-    )?)
+    let stream = SslStream::new(ssl, DatagramBio::new(config.max_queued_datagrams))?;
+    Ok((stream, rejected))
 }

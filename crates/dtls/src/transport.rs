@@ -7,7 +7,7 @@ use openssl::ssl::{ErrorCode, SslStream};
 
 use crate::bio::DatagramBio;
 use crate::config::{DtlsConfig, DtlsRole};
-use crate::context::build_stream;
+use crate::context::{SeenCertificate, build_stream};
 use crate::error::DtlsError;
 use crate::fingerprint::{Fingerprint, HashAlgorithm};
 use crate::record;
@@ -75,6 +75,8 @@ impl Phase {
 pub struct DtlsTransport {
     role: DtlsRole,
     stream: SslStream<DatagramBio>,
+    /// Peer certificate the verify callback rejected, if it did.
+    rejected_certificate: SeenCertificate,
     phase: Phase,
     remote_fingerprints: Vec<Fingerprint>,
     remote_certificate: Option<Vec<u8>>,
@@ -107,10 +109,11 @@ impl std::fmt::Debug for DtlsTransport {
 impl DtlsTransport {
     /// Creates a transport in state `New`.
     pub fn new(config: DtlsConfig) -> Result<DtlsTransport, DtlsError> {
-        let stream = build_stream(&config)?;
+        let (stream, rejected_certificate) = build_stream(&config)?;
         Ok(DtlsTransport {
             role: config.role,
             stream,
+            rejected_certificate,
             phase: Phase::New,
             remote_fingerprints: config.remote_fingerprints,
             remote_certificate: None,
@@ -149,8 +152,13 @@ impl DtlsTransport {
         self.drive(now);
     }
 
-    /// Provides the peer's certificate fingerprints from signalling (replacing any given
-    /// before). If the handshake already completed, the peer is verified now.
+    /// Provides the peer's certificate fingerprints from signalling when they were not known at
+    /// creation (replacing any given before). If the handshake already completed, the peer is
+    /// verified now; otherwise when it completes.
+    ///
+    /// Fingerprints given in [`DtlsConfig`] are also enforced inside the handshake, so that a
+    /// mismatch aborts it with a `handshake_failure` alert the peer sees; fingerprints that arrive
+    /// later are checked after the handshake, and a mismatch then fails this side only.
     pub fn set_remote_fingerprints(&mut self, now: Instant, fingerprints: Vec<Fingerprint>) {
         if matches!(self.phase, Phase::Connected | Phase::Closed | Phase::Failed) {
             return;
@@ -332,7 +340,13 @@ impl DtlsTransport {
                     self.timer.arm(now, flight);
                 }
             }
-            Err(e) => self.fail(DtlsError::Handshake(e.to_string())),
+            Err(e) => match self.rejected_certificate.get() {
+                Some(der) => {
+                    let error = self.mismatch(der);
+                    self.fail(error);
+                }
+                None => self.fail(DtlsError::Handshake(e.to_string())),
+            },
         }
     }
 
@@ -381,6 +395,17 @@ impl DtlsTransport {
         }
         self.set_phase(Phase::Connected);
         self.read_application_data();
+    }
+
+    fn mismatch(&self, der: &[u8]) -> DtlsError {
+        let algorithm = self
+            .remote_fingerprints
+            .first()
+            .map_or(HashAlgorithm::Sha256, |fp| fp.algorithm);
+        DtlsError::FingerprintMismatch {
+            expected: self.remote_fingerprints.clone(),
+            actual: Fingerprint::of_der(algorithm, der),
+        }
     }
 
     fn read_application_data(&mut self) {

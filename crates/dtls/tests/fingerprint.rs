@@ -15,7 +15,7 @@ fn impostor() -> Certificate {
 }
 
 #[test]
-fn client_rejects_server_with_wrong_fingerprint_and_delivers_nothing() {
+fn fingerprint_known_upfront_aborts_the_handshake_on_both_sides() {
     let (c, s) = certs();
     let other = impostor();
     let mut client = DtlsTransport::new(config(DtlsRole::Client, c, &other)).unwrap();
@@ -31,20 +31,6 @@ fn client_rejects_server_with_wrong_fingerprint_and_delivers_nothing() {
             actual: s.fingerprint(),
         })
     );
-    assert!(client.srtp_keying_material().is_none());
-    let (states, data) = drain(&mut client);
-    assert_eq!(
-        states,
-        vec![DtlsTransportState::Connecting, DtlsTransportState::Failed]
-    );
-    assert!(data.is_empty());
-
-    // The server did authenticate the client and talks; the client must not listen.
-    assert_eq!(server.state(), DtlsTransportState::Connected);
-    server.send(b"secret from the wrong peer").unwrap();
-    assert_eq!(deliver(now, &mut server, &mut client), 1);
-    assert!(drain(&mut client).1.is_empty());
-    assert_eq!(client.send(b"x"), Err(DtlsError::NotConnected));
     assert!(
         client
             .error()
@@ -52,6 +38,60 @@ fn client_rejects_server_with_wrong_fingerprint_and_delivers_nothing() {
             .to_string()
             .contains("matches none of")
     );
+    assert!(client.srtp_keying_material().is_none());
+    assert_eq!(
+        drain(&mut client).0,
+        vec![DtlsTransportState::Connecting, DtlsTransportState::Failed]
+    );
+    // The client's handshake_failure alert tells the server.
+    assert_eq!(server.state(), DtlsTransportState::Failed);
+    let server_error = server.error().unwrap().to_string();
+    assert!(server_error.contains("handshake failure"), "{server_error}");
+    assert_eq!(client.poll_timeout(), None);
+    assert_eq!(server.poll_timeout(), None);
+}
+
+#[test]
+fn late_wrong_fingerprint_fails_the_client_and_delivers_nothing() {
+    let (c, s) = certs();
+    let other = impostor();
+    let mut client_config = config(DtlsRole::Client, c, s);
+    client_config.remote_fingerprints.clear();
+    let mut client = DtlsTransport::new(client_config).unwrap();
+    let mut server = DtlsTransport::new(config(DtlsRole::Server, s, c)).unwrap();
+    let mut now = Instant::now();
+    client.start(now);
+    server.start(now);
+    for _ in 0..6 {
+        deliver(now, &mut client, &mut server);
+        deliver(now, &mut server, &mut client);
+        now += Duration::from_millis(1);
+    }
+    // The server authenticated the client and talks before the client knows whom it reached.
+    assert_eq!(server.state(), DtlsTransportState::Connected);
+    assert_eq!(client.state(), DtlsTransportState::Connecting);
+    server.send(b"secret from the wrong peer").unwrap();
+    assert_eq!(deliver(now, &mut server, &mut client), 1);
+    client.set_remote_fingerprints(now, vec![other.fingerprint()]);
+
+    assert_eq!(client.state(), DtlsTransportState::Failed);
+    assert_eq!(
+        client.error(),
+        Some(&DtlsError::FingerprintMismatch {
+            expected: vec![other.fingerprint()],
+            actual: s.fingerprint(),
+        })
+    );
+    let (states, data) = drain(&mut client);
+    assert_eq!(
+        states,
+        vec![DtlsTransportState::Connecting, DtlsTransportState::Failed]
+    );
+    assert!(data.is_empty());
+    server.send(b"more").unwrap();
+    deliver(now, &mut server, &mut client);
+    assert!(drain(&mut client).1.is_empty());
+    assert_eq!(client.send(b"x"), Err(DtlsError::NotConnected));
 }
 
 #[test]
@@ -110,4 +150,23 @@ fn any_matching_fingerprint_in_any_hash_is_accepted() {
     handshake(&mut client, &mut server, &mut now);
     assert_eq!(client.state(), DtlsTransportState::Connected);
     assert_eq!(server.state(), DtlsTransportState::Connected);
+}
+
+#[test]
+fn server_with_wrong_upfront_fingerprint_rejects_the_client() {
+    let (c, s) = certs();
+    let other = impostor();
+    let mut client = DtlsTransport::new(config(DtlsRole::Client, c, s)).unwrap();
+    let mut server = DtlsTransport::new(config(DtlsRole::Server, s, &other)).unwrap();
+    let mut now = Instant::now();
+    handshake(&mut client, &mut server, &mut now);
+    assert_eq!(
+        server.error(),
+        Some(&DtlsError::FingerprintMismatch {
+            expected: vec![other.fingerprint()],
+            actual: c.fingerprint(),
+        })
+    );
+    assert_eq!(client.state(), DtlsTransportState::Failed);
+    assert!(drain(&mut server).1.is_empty());
 }

@@ -209,3 +209,12 @@ fn server_queues_client_hello_until_started_and_fingerprints_can_come_late() {
     assert_eq!(server.state(), DtlsTransportState::Connected);
     assert_eq!(drain(&mut server).1, vec![b"early".to_vec()]);
 }
+
+#[test]
+fn transport_and_certificate_can_move_to_a_driver_task() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<DtlsTransport>();
+    assert_send::<Certificate>();
+    fn assert_sync<T: Sync>() {}
+    assert_sync::<Certificate>();
+}

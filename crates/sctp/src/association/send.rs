@@ -282,8 +282,8 @@ impl Sender {
         let mtu = self.mtu;
         let mut written = 0;
         while let Some(&tsn) = self.rtx.first() {
-            let idx = (tsn - self.cum_ack - 1) as usize;
-            let Some(s) = self.outstanding.get_mut(idx) else {
+            let idx = tsn.saturating_sub(self.cum_ack + 1) as usize;
+            let Some(s) = self.outstanding.get_mut(idx).filter(|_| tsn > self.cum_ack) else {
                 self.rtx.pop_first();
                 continue;
             };
@@ -331,6 +331,7 @@ impl Sender {
             if room < data::HEADER_LEN + 4 {
                 break;
             }
+            let from_rr = self.current.is_none();
             let sid = match self.current {
                 Some(s) => s,
                 None => match self.next_stream(now, events) {
@@ -351,12 +352,12 @@ impl Sender {
             let max_payload = room - data::HEADER_LEN;
             let take = remaining.min(max_payload);
             let packet_has_chunks = out.len() > COMMON_HEADER_LEN;
-            if take < remaining && take < MIN_FRAGMENT && packet_has_chunks {
-                break;
-            }
-            if !(self.flight < self.cwnd && (take <= self.peer_rwnd || self.flight == 0)) {
-                // Keep the stream's turn when it was selected from the round robin.
-                if self.current.is_none() {
+            let too_small = take < remaining && take < MIN_FRAGMENT && packet_has_chunks;
+            let window_closed =
+                !(self.flight < self.cwnd && (take <= self.peer_rwnd || self.flight == 0));
+            if too_small || window_closed {
+                // Keep the stream's turn when it was taken from the round robin.
+                if from_rr {
                     self.rr.push_front(sid);
                 }
                 break;
@@ -511,7 +512,7 @@ impl Sender {
 
         // Missing reports (HTNA, RFC 9260 §7.2.4) and fast retransmit.
         if let Some(h) = highest_newly_acked {
-            let end = (h - self.cum_ack - 1) as usize;
+            let end = h.saturating_sub(self.cum_ack + 1) as usize;
             let mut enter_recovery = false;
             for idx in 0..end.min(self.outstanding.len()) {
                 let Some(s) = self.outstanding.get_mut(idx) else {

@@ -9,6 +9,7 @@
 pub mod association;
 pub mod chunk;
 pub mod config;
+pub mod dcep;
 pub mod error;
 pub mod event;
 pub mod packet;

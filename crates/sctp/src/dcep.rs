@@ -204,11 +204,17 @@ mod tests {
     fn ack_and_errors() {
         assert_eq!(DcepMessage::decode(&[2]).unwrap(), DcepMessage::Ack);
         assert_eq!(DcepMessage::decode(&[]), Err(DcepError::Truncated));
-        assert_eq!(DcepMessage::decode(&[9]), Err(DcepError::UnknownMessageType(9)));
+        assert_eq!(
+            DcepMessage::decode(&[9]),
+            Err(DcepError::UnknownMessageType(9))
+        );
         assert_eq!(DcepMessage::decode(&[3, 0, 0]), Err(DcepError::Truncated));
         let mut bad_type = vec![3, 0x05];
         bad_type.extend_from_slice(&[0; 10]);
-        assert_eq!(DcepMessage::decode(&bad_type), Err(DcepError::UnknownChannelType(5)));
+        assert_eq!(
+            DcepMessage::decode(&bad_type),
+            Err(DcepError::UnknownChannelType(5))
+        );
         // Lengths pointing past the end.
         let overrun = [3, 0, 1, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, b'a'];
         assert_eq!(DcepMessage::decode(&overrun), Err(DcepError::Truncated));

@@ -41,8 +41,24 @@
 //! # Ok::<(), rtcio_dtls::DtlsError>(())
 //! ```
 //!
-//! Retransmission: see the `retransmit` module notes — flights are re-sent byte for byte on the
-//! caller's clock, because OpenSSL's internal DTLS timer reads the wall clock.
+//! # Retransmission
+//!
+//! OpenSSL's DTLS timer reads the wall clock, and the `openssl` crate has no safe
+//! `DTLSv1_handle_timeout`. To stay deterministic, the transport keeps a copy of the last flight
+//! it sent and re-sends those datagrams byte for byte when [`DtlsTransport::poll_timeout`]
+//! expires on the caller's clock (initial [`DtlsConfig::initial_retransmit_timeout`], 1 s as
+//! RFC 6347 recommends, doubling up to 60 s, failing after
+//! [`DtlsConfig::max_retransmissions`]). A copy of a record the peer already has is discarded
+//! by its replay window; a copy of a lost one fills the gap. The handshake's last flight has no
+//! answer to time out on: the endpoint that sent it re-sends it whenever the peer repeats its
+//! Finished (RFC 6347 section 4.2.4). OpenSSL's own wall-clock timer may still retransmit when a
+//! datagram arrives late in real time; that only adds redundant copies.
+//!
+//! # Handshake cost
+//!
+//! A full handshake takes 2 round trips (4 flights; 3 flights from the client when the server
+//! uses a HelloVerifyRequest cookie). With ECDSA P-256 certificates each side sends about
+//! 0.8 kB in 2 datagrams; see [`DtlsStats`].
 
 mod bio;
 mod certificate;

@@ -143,6 +143,9 @@ impl DtlsTransport {
 
     /// Starts the handshake: the client sends its ClientHello, the server processes any
     /// ClientHello received while `New`. No effect unless `New`.
+    ///
+    /// Until the remote fingerprints are known the transport stays `Connecting` after the
+    /// handshake, without a timer: the caller bounds that wait.
     pub fn start(&mut self, now: Instant) {
         if self.phase != Phase::New {
             return;
@@ -216,6 +219,9 @@ impl DtlsTransport {
     }
 
     /// Encrypts one application message into one record (one datagram from `poll_transmit`).
+    ///
+    /// Records are not fragmented: the caller keeps messages within the path MTU minus the
+    /// record overhead (SCTP does).
     pub fn send(&mut self, data: &[u8]) -> Result<(), DtlsError> {
         if self.phase != Phase::Connected {
             return Err(DtlsError::NotConnected);
@@ -328,6 +334,9 @@ impl DtlsTransport {
             Ok(()) => {
                 self.timer.disarm();
                 // Output in the completing call means we sent the handshake's last flight.
+                if !flight.is_empty() {
+                    self.stats.handshake_flights_sent += 1;
+                }
                 self.final_flight = flight;
                 self.stats.handshake_duration = self
                     .started_at

@@ -65,6 +65,7 @@ mod certificate;
 mod config;
 mod context;
 mod error;
+mod event;
 mod fingerprint;
 mod record;
 mod retransmit;
@@ -78,9 +79,8 @@ pub use config::{
     DtlsRole,
 };
 pub use error::DtlsError;
+pub use event::{DtlsEvent, DtlsTransportState};
 pub use fingerprint::{Fingerprint, FingerprintParseError, HashAlgorithm};
 pub use srtp::{EXPORTER_LABEL, SrtpKeyingMaterial, SrtpProfile};
 pub use stats::DtlsStats;
-pub use transport::{
-    DtlsEvent, DtlsTransport, DtlsTransportState, MAX_DATAGRAM_LEN, MAX_MESSAGE_LEN,
-};
+pub use transport::{DtlsTransport, MAX_DATAGRAM_LEN, MAX_MESSAGE_LEN};

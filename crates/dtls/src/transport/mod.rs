@@ -5,14 +5,17 @@ use std::time::Instant;
 
 use openssl::ssl::{ErrorCode, SslStream};
 
+mod handshake;
+
 use crate::bio::DatagramBio;
 use crate::config::{DtlsConfig, DtlsRole};
 use crate::context::{SeenCertificate, build_stream};
 use crate::error::DtlsError;
-use crate::fingerprint::{Fingerprint, HashAlgorithm};
+use crate::event::{DtlsEvent, DtlsTransportState, Phase};
+use crate::fingerprint::Fingerprint;
 use crate::record;
 use crate::retransmit::{FlightTimer, TimerAction};
-use crate::srtp::{self, SrtpKeyingMaterial, SrtpProfile};
+use crate::srtp::{SrtpKeyingMaterial, SrtpProfile};
 use crate::stats::DtlsStats;
 
 /// Largest application message (the DTLS plaintext record limit, 2^14 bytes).
@@ -20,55 +23,6 @@ pub const MAX_MESSAGE_LEN: usize = 16_384;
 
 /// Largest datagram accepted by `handle_receive`: one maximal ciphertext record and headers.
 pub const MAX_DATAGRAM_LEN: usize = MAX_MESSAGE_LEN + 2048 + record::RECORD_HEADER_LEN;
-
-/// W3C `RTCDtlsTransportState`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DtlsTransportState {
-    /// Not started.
-    New,
-    /// Handshaking, or handshake done and waiting for the remote fingerprints.
-    Connecting,
-    /// Handshake complete and the peer authenticated by fingerprint.
-    Connected,
-    /// Closed by either side with close_notify, or by [`DtlsTransport::close`].
-    Closed,
-    /// Handshake failure, fatal alert, timeout or fingerprint mismatch; see
-    /// [`DtlsTransport::error`].
-    Failed,
-}
-
-/// Output of [`DtlsTransport::poll_event`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DtlsEvent {
-    /// The transport entered a new state.
-    StateChange(DtlsTransportState),
-    /// One received application data record.
-    Data(Vec<u8>),
-}
-
-/// Internal phases; `HandshakeDone` maps to W3C `Connecting`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
-    New,
-    Handshaking,
-    /// OpenSSL finished; the peer is not yet authenticated (no fingerprint yet).
-    HandshakeDone,
-    Connected,
-    Closed,
-    Failed,
-}
-
-impl Phase {
-    fn state(self) -> DtlsTransportState {
-        match self {
-            Phase::New => DtlsTransportState::New,
-            Phase::Handshaking | Phase::HandshakeDone => DtlsTransportState::Connecting,
-            Phase::Connected => DtlsTransportState::Connected,
-            Phase::Closed => DtlsTransportState::Closed,
-            Phase::Failed => DtlsTransportState::Failed,
-        }
-    }
-}
 
 /// A DTLS 1.2 endpoint for one ICE transport: feed it datagrams and time, drain datagrams and
 /// events (see the crate documentation for the loop).
@@ -327,96 +281,6 @@ impl DtlsTransport {
         }
     }
 
-    fn drive_handshake(&mut self, now: Instant) {
-        let result = self.stream.do_handshake();
-        let flight = self.collect_output();
-        match result {
-            Ok(()) => {
-                self.timer.disarm();
-                // Output in the completing call means we sent the handshake's last flight.
-                if !flight.is_empty() {
-                    self.stats.handshake_flights_sent += 1;
-                }
-                self.final_flight = flight;
-                self.stats.handshake_duration = self
-                    .started_at
-                    .map(|start| now.saturating_duration_since(start));
-                self.on_handshake_complete(now);
-            }
-            Err(e) if is_would_block(e.code()) => {
-                if !flight.is_empty() {
-                    self.stats.handshake_flights_sent += 1;
-                    self.timer.arm(now, flight);
-                }
-            }
-            Err(e) => match self.rejected_certificate.get() {
-                Some(der) => {
-                    let error = self.mismatch(der);
-                    self.fail(error);
-                }
-                None => self.fail(DtlsError::Handshake(e.to_string())),
-            },
-        }
-    }
-
-    fn on_handshake_complete(&mut self, now: Instant) {
-        let der = self
-            .stream
-            .ssl()
-            .peer_certificate()
-            .and_then(|cert| cert.to_der().ok());
-        let Some(der) = der else {
-            self.fail(DtlsError::NoPeerCertificate);
-            return;
-        };
-        self.remote_certificate = Some(der);
-        self.set_phase(Phase::HandshakeDone);
-        if !self.remote_fingerprints.is_empty() {
-            self.authenticate_peer(now);
-        }
-    }
-
-    /// RFC 8122 section 5: the certificate must match one of the signalled fingerprints.
-    fn authenticate_peer(&mut self, _now: Instant) {
-        let Some(der) = self.remote_certificate.as_deref() else {
-            return;
-        };
-        if !self
-            .remote_fingerprints
-            .iter()
-            .any(|fp| fp.matches_der(der))
-        {
-            let algorithm = self
-                .remote_fingerprints
-                .first()
-                .map_or(HashAlgorithm::Sha256, |fp| fp.algorithm);
-            let actual = Fingerprint::of_der(algorithm, der);
-            let expected = std::mem::take(&mut self.remote_fingerprints);
-            self.fail(DtlsError::FingerprintMismatch { expected, actual });
-            return;
-        }
-        match srtp::export(self.stream.ssl(), self.role) {
-            Ok(material) => self.keying_material = material,
-            Err(e) => {
-                self.fail(e);
-                return;
-            }
-        }
-        self.set_phase(Phase::Connected);
-        self.read_application_data();
-    }
-
-    fn mismatch(&self, der: &[u8]) -> DtlsError {
-        let algorithm = self
-            .remote_fingerprints
-            .first()
-            .map_or(HashAlgorithm::Sha256, |fp| fp.algorithm);
-        DtlsError::FingerprintMismatch {
-            expected: self.remote_fingerprints.clone(),
-            actual: Fingerprint::of_der(algorithm, der),
-        }
-    }
-
     fn read_application_data(&mut self) {
         loop {
             match self.stream.ssl_read(&mut self.read_buf) {
@@ -468,19 +332,6 @@ impl DtlsTransport {
             self.stats.handshake_bytes_sent += datagram.len() as u64;
         }
         self.transmit.push_back(datagram);
-    }
-
-    /// RFC 6347 section 4.2.4: a peer repeating its last flight did not get our final one.
-    fn resend_final_flight(&mut self) {
-        if self.final_flight.is_empty()
-            || self.stats.final_flight_resends >= u64::from(self.max_final_flight_resends)
-        {
-            return;
-        }
-        self.stats.final_flight_resends += 1;
-        for datagram in self.final_flight.clone() {
-            self.queue_transmit(datagram);
-        }
     }
 
     fn fail(&mut self, error: DtlsError) {

@@ -207,3 +207,23 @@ fn silent_peer_times_out_with_exponential_backoff() {
     assert_eq!(client.state(), DtlsTransportState::Failed);
     assert_eq!(client.error(), Some(&DtlsError::HandshakeTimeout));
 }
+
+#[test]
+fn retransmit_timer_is_configurable_and_capped() {
+    let (c, s) = common::certs();
+    let mut config = common::config(rtcio_dtls::DtlsRole::Client, c, s);
+    config.initial_retransmit_timeout = Duration::from_millis(400);
+    config.max_retransmit_timeout = Duration::from_secs(2);
+    config.max_retransmissions = 5;
+    let mut client = DtlsTransport::new(config).unwrap();
+    let start = Instant::now();
+    client.start(start);
+    let mut deadlines = Vec::new();
+    while let Some(at) = client.poll_timeout() {
+        deadlines.push((at - start).as_millis());
+        client.handle_timeout(at);
+    }
+    assert_eq!(deadlines, [400, 1200, 2800, 4800, 6800, 8800]);
+    assert_eq!(client.stats().flights_retransmitted, 5);
+    assert_eq!(client.error(), Some(&DtlsError::HandshakeTimeout));
+}

@@ -1,92 +1,93 @@
-//! The Data Channel Establishment Protocol (RFC 8832) and the data channel PPIDs (RFC 8831).
+//! Data Channel Establishment Protocol messages (RFC 8832 §5) and the data channel PPIDs
+//! (RFC 8831 §8).
 
-use std::fmt;
+use crate::error::ParseError;
+use crate::wire::Reader;
 
-/// Payload protocol identifiers of WebRTC data channels (RFC 8831 §8, RFC 8832 §8.1).
-pub mod ppid {
-    /// DCEP messages.
-    pub const DCEP: u32 = 50;
-    /// A UTF-8 string message.
-    pub const STRING: u32 = 51;
-    /// Deprecated: part of a binary message (no browser sends it any more).
-    pub const BINARY_PARTIAL: u32 = 52;
-    /// A binary message.
-    pub const BINARY: u32 = 53;
-    /// Deprecated: part of a string message.
-    pub const STRING_PARTIAL: u32 = 54;
-    /// An empty string (sent as one ignored byte, RFC 8831 §6.6).
-    pub const STRING_EMPTY: u32 = 56;
-    /// An empty binary message (sent as one ignored byte).
-    pub const BINARY_EMPTY: u32 = 57;
-}
+/// PPID of DCEP messages.
+pub const PPID_DCEP: u32 = 50;
+/// PPID of a non-empty UTF-8 string message.
+pub const PPID_STRING: u32 = 51;
+/// PPID of partial binary messages (deprecated; still accepted).
+pub const PPID_BINARY_PARTIAL: u32 = 52;
+/// PPID of a non-empty binary message.
+pub const PPID_BINARY: u32 = 53;
+/// PPID of partial string messages (deprecated; still accepted).
+pub const PPID_STRING_PARTIAL: u32 = 54;
+/// PPID of an empty string message (sent as one 0 byte, RFC 8831 §6.6).
+pub const PPID_STRING_EMPTY: u32 = 56;
+/// PPID of an empty binary message (sent as one 0 byte).
+pub const PPID_BINARY_EMPTY: u32 = 57;
 
-/// DCEP message types (RFC 8832 §8.2.1).
-const DATA_CHANNEL_ACK: u8 = 0x02;
-const DATA_CHANNEL_OPEN: u8 = 0x03;
-const OPEN_HEADER_LEN: usize = 12;
+/// Message type of DATA_CHANNEL_ACK.
+pub const MSG_ACK: u8 = 0x02;
+/// Message type of DATA_CHANNEL_OPEN.
+pub const MSG_OPEN: u8 = 0x03;
 
-/// Reliability of a channel (RFC 8832 §5.1 `Channel Type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Most bytes accepted for a label or a protocol.
+pub const MAX_STRING_LEN: usize = 65_535;
+
+/// Channel Type of DATA_CHANNEL_OPEN (RFC 8832 §5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChannelType {
-    /// Reliable; ordered unless `unordered`.
-    Reliable {
-        /// Delivery in any order.
-        unordered: bool,
-    },
-    /// Abandoned after `reliability_parameter` retransmissions.
-    PartialReliableRexmit {
-        /// Delivery in any order.
-        unordered: bool,
-    },
-    /// Abandoned after `reliability_parameter` milliseconds.
-    PartialReliableTimed {
-        /// Delivery in any order.
-        unordered: bool,
-    },
+    /// 0x00: reliable, ordered.
+    Reliable,
+    /// 0x80: reliable, unordered.
+    ReliableUnordered,
+    /// 0x01: partially reliable by retransmissions, ordered.
+    PartialReliableRexmit,
+    /// 0x81: partially reliable by retransmissions, unordered.
+    PartialReliableRexmitUnordered,
+    /// 0x02: partially reliable by lifetime, ordered.
+    PartialReliableTimed,
+    /// 0x82: partially reliable by lifetime, unordered.
+    PartialReliableTimedUnordered,
 }
 
 impl ChannelType {
-    fn to_byte(self) -> u8 {
-        let (base, unordered) = match self {
-            ChannelType::Reliable { unordered } => (0x00, unordered),
-            ChannelType::PartialReliableRexmit { unordered } => (0x01, unordered),
-            ChannelType::PartialReliableTimed { unordered } => (0x02, unordered),
-        };
-        if unordered { base | 0x80 } else { base }
-    }
-
-    fn from_byte(b: u8) -> Option<ChannelType> {
-        let unordered = b & 0x80 != 0;
-        match b & 0x7f {
-            0x00 => Some(ChannelType::Reliable { unordered }),
-            0x01 => Some(ChannelType::PartialReliableRexmit { unordered }),
-            0x02 => Some(ChannelType::PartialReliableTimed { unordered }),
-            _ => None,
-        }
-    }
-
-    /// Whether messages may be delivered out of order.
-    pub fn unordered(self) -> bool {
+    /// The wire value.
+    pub fn to_u8(self) -> u8 {
         match self {
-            ChannelType::Reliable { unordered }
-            | ChannelType::PartialReliableRexmit { unordered }
-            | ChannelType::PartialReliableTimed { unordered } => unordered,
+            ChannelType::Reliable => 0x00,
+            ChannelType::ReliableUnordered => 0x80,
+            ChannelType::PartialReliableRexmit => 0x01,
+            ChannelType::PartialReliableRexmitUnordered => 0x81,
+            ChannelType::PartialReliableTimed => 0x02,
+            ChannelType::PartialReliableTimedUnordered => 0x82,
         }
+    }
+
+    /// From the wire value.
+    pub fn from_u8(v: u8) -> Option<Self> {
+        Some(match v {
+            0x00 => ChannelType::Reliable,
+            0x80 => ChannelType::ReliableUnordered,
+            0x01 => ChannelType::PartialReliableRexmit,
+            0x81 => ChannelType::PartialReliableRexmitUnordered,
+            0x02 => ChannelType::PartialReliableTimed,
+            0x82 => ChannelType::PartialReliableTimedUnordered,
+            _ => return None,
+        })
+    }
+
+    /// Whether messages are delivered in order.
+    pub fn ordered(self) -> bool {
+        self.to_u8() & 0x80 == 0
     }
 }
 
-/// DATA_CHANNEL_OPEN (RFC 8832 §5.1).
+/// DATA_CHANNEL_OPEN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataChannelOpen {
-    /// Reliability and ordering.
+    /// Channel type.
     pub channel_type: ChannelType,
-    /// Priority (RFC 8832 §5.1: 128 below normal, 256 normal, 512 high, 1024 extra high).
+    /// Priority (RFC 8831 §6.4 / W3C priorities: 128 below normal, 256 normal, 512, 1024).
     pub priority: u16,
-    /// Retransmissions or milliseconds, per `channel_type`; 0 for reliable channels.
+    /// Retransmissions (rexmit types) or lifetime in ms (timed types); ignored when reliable.
     pub reliability_parameter: u32,
-    /// The channel label.
+    /// Label.
     pub label: String,
-    /// The sub-protocol.
+    /// Sub-protocol.
     pub protocol: String,
 }
 
@@ -99,126 +100,59 @@ pub enum DcepMessage {
     Ack,
 }
 
-/// Why a DCEP message did not parse.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DcepError {
-    /// The message ended before its fields did.
-    Truncated,
-    /// An unknown message type.
-    UnknownMessageType(u8),
-    /// An unknown channel type.
-    UnknownChannelType(u8),
-    /// Label or protocol is not UTF-8.
-    NotUtf8,
-}
-
-impl fmt::Display for DcepError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DcepError::Truncated => write!(f, "DCEP message truncated"),
-            DcepError::UnknownMessageType(t) => write!(f, "unknown DCEP message type {t:#04x}"),
-            DcepError::UnknownChannelType(t) => write!(f, "unknown DCEP channel type {t:#04x}"),
-            DcepError::NotUtf8 => write!(f, "DCEP label or protocol is not UTF-8"),
-        }
-    }
-}
-
-impl std::error::Error for DcepError {}
-
 impl DcepMessage {
     /// Parses a DCEP message (the payload of a PPID 50 message).
-    pub fn decode(buf: &[u8]) -> Result<DcepMessage, DcepError> {
-        match buf.first() {
-            None => Err(DcepError::Truncated),
-            Some(&DATA_CHANNEL_ACK) => Ok(DcepMessage::Ack),
-            Some(&DATA_CHANNEL_OPEN) => decode_open(buf).map(DcepMessage::Open),
-            Some(&t) => Err(DcepError::UnknownMessageType(t)),
+    pub fn parse(buf: &[u8]) -> Result<Self, ParseError> {
+        let mut r = Reader::new(buf);
+        match r.u8()? {
+            MSG_ACK => Ok(DcepMessage::Ack),
+            MSG_OPEN => {
+                let channel_type = ChannelType::from_u8(r.u8()?).ok_or(ParseError::InvalidValue)?;
+                let priority = r.u16()?;
+                let reliability_parameter = r.u32()?;
+                let label_len = r.u16()? as usize;
+                let protocol_len = r.u16()? as usize;
+                let label = std::str::from_utf8(r.bytes(label_len)?)
+                    .map_err(|_| ParseError::InvalidValue)?
+                    .to_owned();
+                let protocol = std::str::from_utf8(r.bytes(protocol_len)?)
+                    .map_err(|_| ParseError::InvalidValue)?
+                    .to_owned();
+                Ok(DcepMessage::Open(DataChannelOpen {
+                    channel_type,
+                    priority,
+                    reliability_parameter,
+                    label,
+                    protocol,
+                }))
+            }
+            _ => Err(ParseError::UnknownMessageType),
         }
     }
 
-    /// Serializes the message.
+    /// Serializes the message; labels and protocols longer than 65535 bytes are cut.
     pub fn encode(&self) -> Vec<u8> {
         match self {
-            DcepMessage::Ack => vec![DATA_CHANNEL_ACK],
-            DcepMessage::Open(open) => {
-                // Labels and protocols longer than 65535 bytes are refused by the channel
-                // layer before they get here; truncating keeps the length fields honest.
-                let label = &open.label.as_bytes()[..open.label.len().min(0xffff)];
-                let protocol = &open.protocol.as_bytes()[..open.protocol.len().min(0xffff)];
-                let mut out = Vec::with_capacity(OPEN_HEADER_LEN + label.len() + protocol.len());
-                out.push(DATA_CHANNEL_OPEN);
-                out.push(open.channel_type.to_byte());
-                out.extend_from_slice(&open.priority.to_be_bytes());
-                out.extend_from_slice(&open.reliability_parameter.to_be_bytes());
-                out.extend_from_slice(&(label.len() as u16).to_be_bytes());
-                out.extend_from_slice(&(protocol.len() as u16).to_be_bytes());
-                out.extend_from_slice(label);
-                out.extend_from_slice(protocol);
-                out
+            DcepMessage::Ack => vec![MSG_ACK],
+            DcepMessage::Open(o) => {
+                let label = truncate(&o.label);
+                let protocol = truncate(&o.protocol);
+                let mut v = Vec::with_capacity(12 + label.len() + protocol.len());
+                v.push(MSG_OPEN);
+                v.push(o.channel_type.to_u8());
+                v.extend_from_slice(&o.priority.to_be_bytes());
+                v.extend_from_slice(&o.reliability_parameter.to_be_bytes());
+                v.extend_from_slice(&(label.len() as u16).to_be_bytes());
+                v.extend_from_slice(&(protocol.len() as u16).to_be_bytes());
+                v.extend_from_slice(label);
+                v.extend_from_slice(protocol);
+                v
             }
         }
     }
 }
 
-fn decode_open(buf: &[u8]) -> Result<DataChannelOpen, DcepError> {
-    let header = buf.get(..OPEN_HEADER_LEN).ok_or(DcepError::Truncated)?;
-    let channel_type =
-        ChannelType::from_byte(header[1]).ok_or(DcepError::UnknownChannelType(header[1]))?;
-    let priority = u16::from_be_bytes([header[2], header[3]]);
-    let reliability_parameter = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
-    let label_len = usize::from(u16::from_be_bytes([header[8], header[9]]));
-    let protocol_len = usize::from(u16::from_be_bytes([header[10], header[11]]));
-    let rest = &buf[OPEN_HEADER_LEN..];
-    let label = rest.get(..label_len).ok_or(DcepError::Truncated)?;
-    let protocol = rest
-        .get(label_len..label_len + protocol_len)
-        .ok_or(DcepError::Truncated)?;
-    Ok(DataChannelOpen {
-        channel_type,
-        priority,
-        reliability_parameter,
-        label: String::from_utf8(label.to_vec()).map_err(|_| DcepError::NotUtf8)?,
-        protocol: String::from_utf8(protocol.to_vec()).map_err(|_| DcepError::NotUtf8)?,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn open_round_trips_with_unicode_label() {
-        let open = DcepMessage::Open(DataChannelOpen {
-            channel_type: ChannelType::PartialReliableTimed { unordered: true },
-            priority: 256,
-            reliability_parameter: 1500,
-            label: "chat ✓".into(),
-            protocol: "json".into(),
-        });
-        let bytes = open.encode();
-        assert_eq!(bytes[1], 0x82);
-        assert_eq!(DcepMessage::decode(&bytes).unwrap(), open);
-    }
-
-    #[test]
-    fn ack_and_errors() {
-        assert_eq!(DcepMessage::decode(&[2]).unwrap(), DcepMessage::Ack);
-        assert_eq!(DcepMessage::decode(&[]), Err(DcepError::Truncated));
-        assert_eq!(
-            DcepMessage::decode(&[9]),
-            Err(DcepError::UnknownMessageType(9))
-        );
-        assert_eq!(DcepMessage::decode(&[3, 0, 0]), Err(DcepError::Truncated));
-        let mut bad_type = vec![3, 0x05];
-        bad_type.extend_from_slice(&[0; 10]);
-        assert_eq!(
-            DcepMessage::decode(&bad_type),
-            Err(DcepError::UnknownChannelType(5))
-        );
-        // Lengths pointing past the end.
-        let overrun = [3, 0, 1, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, b'a'];
-        assert_eq!(DcepMessage::decode(&overrun), Err(DcepError::Truncated));
-        let not_utf8 = [3, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0xff];
-        assert_eq!(DcepMessage::decode(&not_utf8), Err(DcepError::NotUtf8));
-    }
+fn truncate(s: &str) -> &[u8] {
+    let b = s.as_bytes();
+    &b[..b.len().min(MAX_STRING_LEN)]
 }

@@ -7,6 +7,7 @@
 //! random source (randomness comes from the seed given to [`Association::new`]).
 
 pub mod association;
+pub mod channel;
 pub mod chunk;
 pub mod config;
 pub mod dcep;
@@ -17,6 +18,7 @@ pub mod tsn;
 pub mod wire;
 
 pub use association::{Association, Reliability, State, Stats};
+pub use channel::{ChannelEvent, ChannelInit, DataChannels, DtlsRole, ReadyState};
 pub use config::Config;
 pub use error::{Error, ParseError};
 pub use event::{CloseReason, Event};

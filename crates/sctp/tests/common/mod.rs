@@ -1,6 +1,8 @@
 //! Test harness: two associations connected through `rtcio-netsim` with virtual time.
 #![allow(dead_code)]
 
+pub mod dc;
+
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 

@@ -106,6 +106,12 @@ pub struct Stats {
     pub sacks_ignored: u64,
     /// T3-rtx expirations.
     pub t3_expirations: u64,
+    /// DATA chunks retransmitted.
+    pub retransmitted_chunks: u64,
+    /// Messages abandoned by PR-SCTP (sent or unsent).
+    pub abandoned_messages: u64,
+    /// Received messages dropped by reassembly (too large or malformed).
+    pub dropped_messages: u64,
 }
 
 /// A sans-IO SCTP association.
@@ -242,7 +248,17 @@ impl Association {
 
     /// Counters.
     pub fn stats(&self) -> Stats {
-        self.stats
+        Stats {
+            retransmitted_chunks: self.tx.retransmitted_chunks,
+            abandoned_messages: self.tx.abandoned_messages,
+            dropped_messages: self.rx.dropped_messages,
+            ..self.stats
+        }
+    }
+
+    /// Bytes held by the receive side: reassembly, ordering and undelivered events.
+    pub fn receive_buffered(&self) -> usize {
+        self.rx.buffered + self.event_bytes
     }
 
     /// The configuration.

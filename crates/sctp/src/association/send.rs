@@ -526,11 +526,11 @@ impl Sender {
                     s.fast_retransmitted = true;
                     enter_recovery = true;
                     let tsn = self.cum_ack + 1 + idx as u64;
-                    self.flight -= s.data.len();
                     if self.pr_supported && s.should_abandon(now) {
                         let id = s.msg_id;
                         self.abandon(idx, id);
                     } else {
+                        self.flight -= s.data.len();
                         s.state = SentState::RtxPending;
                         self.rtx.insert(tsn);
                     }

@@ -45,14 +45,16 @@
 //!
 //! OpenSSL's DTLS timer reads the wall clock, and the `openssl` crate has no safe
 //! `DTLSv1_handle_timeout`. To stay deterministic, the transport keeps a copy of the last flight
-//! it sent and re-sends those datagrams byte for byte when [`DtlsTransport::poll_timeout`]
-//! expires on the caller's clock (initial [`DtlsConfig::initial_retransmit_timeout`], 1 s as
-//! RFC 6347 recommends, doubling up to 60 s, failing after
-//! [`DtlsConfig::max_retransmissions`]). A copy of a record the peer already has is discarded
-//! by its replay window; a copy of a lost one fills the gap. The handshake's last flight has no
-//! answer to time out on: the endpoint that sent it re-sends it whenever the peer repeats its
-//! Finished (RFC 6347 section 4.2.4). OpenSSL's own wall-clock timer may still retransmit when a
-//! datagram arrives late in real time; that only adds redundant copies.
+//! it sent and re-sends it when [`DtlsTransport::poll_timeout`] expires on the caller's clock
+//! (initial [`DtlsConfig::initial_retransmit_timeout`], 1 s as RFC 6347 recommends, doubling up
+//! to 60 s, failing after [`DtlsConfig::max_retransmissions`]). Every outgoing plaintext
+//! (epoch 0) record gets a fresh record sequence number from the transport, so a copy is never
+//! refused as a replay even when the peer had accepted and dropped the original (OpenSSL drops a
+//! ChangeCipherSpec that overtakes earlier handshake fragments); the encrypted Finished is
+//! re-sent as is, which is safe because the peer buffers next-epoch records. The handshake's
+//! last flight has no answer to time out on: the endpoint that sent it re-sends it whenever the
+//! peer repeats its Finished (RFC 6347 section 4.2.4). OpenSSL's own wall-clock timer may still
+//! retransmit when a datagram arrives late in real time; that only adds redundant copies.
 //!
 //! # Handshake cost
 //!

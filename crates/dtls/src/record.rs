@@ -35,3 +35,36 @@ fn records(datagram: &[u8]) -> impl Iterator<Item = (u8, u16)> + '_ {
 pub(crate) fn carries_encrypted_handshake(datagram: &[u8]) -> bool {
     records(datagram).any(|(content_type, epoch)| content_type == HANDSHAKE && epoch > 0)
 }
+
+/// Overwrites the sequence number of every epoch-0 record in `datagram` with consecutive values
+/// taken from `next`.
+///
+/// Epoch-0 records are plaintext and unauthenticated, so their numbers can be chosen by us. Each
+/// (re)transmission of a flight gets fresh numbers, as RFC 6347 section 4.2.4 requires: the peer
+/// may have accepted a record at the record layer and then discarded it (OpenSSL drops a
+/// ChangeCipherSpec that overtakes the handshake messages before it), and an identical copy
+/// would be refused as a replay forever.
+pub(crate) fn renumber_plaintext_records(datagram: &mut [u8], next: &mut u64) {
+    let mut offset = 0usize;
+    while let Some(header) = datagram
+        .get(offset..)
+        .and_then(|r| r.get(..RECORD_HEADER_LEN))
+    {
+        let length = usize::from(u16::from_be_bytes([header[11], header[12]]));
+        let epoch = u16::from_be_bytes([header[3], header[4]]);
+        if epoch == 0 {
+            let seq = next.to_be_bytes();
+            if let Some(field) = datagram.get_mut(offset + 5..offset + 11) {
+                field.copy_from_slice(&seq[2..]);
+            }
+            *next = next.wrapping_add(1) & SEQUENCE_MASK;
+        }
+        offset = match offset.checked_add(RECORD_HEADER_LEN + length) {
+            Some(end) => end,
+            None => return,
+        };
+    }
+}
+
+/// Record sequence numbers are 48 bits.
+const SEQUENCE_MASK: u64 = (1 << 48) - 1;

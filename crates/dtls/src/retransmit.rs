@@ -1,12 +1,7 @@
-//! Handshake flight retransmission driven by the caller's clock (RFC 6347 section 4.2.4).
-//!
-//! OpenSSL's own DTLS timer reads the wall clock and the `openssl` crate exposes no safe
-//! `DTLSv1_handle_timeout`, so this crate keeps a copy of the last flight and re-sends its
-//! datagrams byte for byte when the timer (in caller-provided time) expires. An identical
-//! record that already arrived is discarded by the peer's replay window, while a lost one fills
-//! the gap, so exact copies are sufficient for every flight the sender waits an answer to. The
-//! last flight of the handshake has no answer to wait for; it is re-sent when the peer
-//! retransmits its own flight (see `DtlsTransport::handle_receive`).
+//! Handshake flight retransmission driven by the caller's clock (RFC 6347 section 4.2.4): the
+//! last flight is cached and re-sent with exponential backoff. See the crate documentation for
+//! why this is done here rather than by OpenSSL, and `record::renumber_plaintext_records` for
+//! why the copies still look like fresh records to the peer.
 
 use std::time::{Duration, Instant};
 

@@ -42,6 +42,8 @@ pub struct DtlsTransport {
     max_final_flight_resends: u32,
     transmit: VecDeque<Vec<u8>>,
     max_transmit: usize,
+    /// Next record sequence number for outgoing epoch-0 records (see `record`).
+    next_plaintext_sequence: u64,
     events: VecDeque<DtlsEvent>,
     queued_messages: usize,
     max_queued_messages: usize,
@@ -86,6 +88,7 @@ impl DtlsTransport {
                 .saturating_mul(2),
             transmit: VecDeque::new(),
             max_transmit: config.max_queued_datagrams,
+            next_plaintext_sequence: 0,
             events: VecDeque::new(),
             queued_messages: 0,
             max_queued_messages: config.max_queued_messages,
@@ -324,7 +327,8 @@ impl DtlsTransport {
         flight
     }
 
-    fn queue_transmit(&mut self, datagram: Vec<u8>) {
+    fn queue_transmit(&mut self, mut datagram: Vec<u8>) {
+        record::renumber_plaintext_records(&mut datagram, &mut self.next_plaintext_sequence);
         self.stats.datagrams_sent += 1;
         self.stats.bytes_sent += datagram.len() as u64;
         if matches!(self.phase, Phase::New | Phase::Handshaking) {

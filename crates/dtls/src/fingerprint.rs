@@ -137,18 +137,24 @@ impl FromStr for Fingerprint {
             if value.len() >= algorithm.output_len() {
                 return Err(FingerprintParseError::WrongLength);
             }
-            let bytes = pair.as_bytes();
-            if bytes.len() != 2 {
+            let &[high, low] = pair.as_bytes() else {
                 return Err(FingerprintParseError::InvalidHex);
-            }
-            let byte =
-                u8::from_str_radix(pair, 16).map_err(|_| FingerprintParseError::InvalidHex)?;
-            value.push(byte);
+            };
+            value.push(hex_digit(high)? << 4 | hex_digit(low)?);
         }
         if value.len() != algorithm.output_len() {
             return Err(FingerprintParseError::WrongLength);
         }
         Ok(Fingerprint { algorithm, value })
+    }
+}
+
+fn hex_digit(c: u8) -> Result<u8, FingerprintParseError> {
+    match c {
+        b'0'..=b'9' => Ok(c - b'0'),
+        b'a'..=b'f' => Ok(c - b'a' + 10),
+        b'A'..=b'F' => Ok(c - b'A' + 10),
+        _ => Err(FingerprintParseError::InvalidHex),
     }
 }
 

@@ -89,7 +89,14 @@ fn malformed_fingerprints_are_rejected() {
         ("sha-1 00:11:22", FingerprintParseError::WrongLength),
         ("sha-1 0g:11", FingerprintParseError::InvalidHex),
         ("sha-1 011:1", FingerprintParseError::InvalidHex),
-        ("sha-1 +1:1", FingerprintParseError::InvalidHex),
+        (
+            "sha-1 +1:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33",
+            FingerprintParseError::InvalidHex,
+        ),
+        (
+            "sha-1 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:",
+            FingerprintParseError::InvalidHex,
+        ),
         (
             "sha-1 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33 x",
             FingerprintParseError::TrailingData,

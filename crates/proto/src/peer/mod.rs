@@ -1,0 +1,1326 @@
+//! The sans-IO peer connection: JSEP signaling over the ICE → DTLS → SCTP chain.
+//!
+//! [`PeerConnection`] is what W3C `RTCPeerConnection` is without sockets and clocks. The async
+//! layer owns the sockets: it adds the local candidates it gathered, feeds every datagram to
+//! [`PeerConnection::handle_receive`], sends what [`PeerConnection::poll_transmit`] returns and
+//! calls [`PeerConnection::handle_timeout`] at [`PeerConnection::poll_timeout`]. After any call
+//! that takes `now`, drain `poll_transmit` and `poll_event` before waiting again.
+//!
+//! Received datagrams go through the RFC 7983 demultiplexer: STUN to the ICE agent, DTLS
+//! records to the DTLS transport, whose application data is SCTP for the data channels.
+
+mod candidate;
+mod config;
+mod data;
+mod error;
+mod event;
+mod jsep;
+mod signaling;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use rtcio_dtls::{
+    Certificate, DtlsConfig, DtlsEvent, DtlsRole, DtlsTransport, DtlsTransportState, KeyType,
+};
+use rtcio_ice::{Agent, AgentConfig, Credentials, IceEvent, IceRole, RandomSource};
+use rtcio_sdp::{JsepDescription, MediaKind, Origin, SdpType, SessionDescription, Setup};
+
+use crate::demux::{PacketKind, classify};
+
+pub use config::{BundlePolicy, Config};
+pub use data::{ChannelInfo, DataChannelInit, DataChannelState, Message};
+pub use error::Error;
+pub use event::{
+    ChannelId, Event, IceCandidateInit, IceConnectionState, IceGatheringState, PeerConnectionState,
+    Receive, Transmit,
+};
+pub use jsep::{RemoteParams, Section};
+pub use signaling::SignalingState;
+
+use data::DataChannels;
+use jsep::{LocalTransport, build_description, read_remote};
+use signaling::{Side, transition};
+
+/// Counters of input the connection dropped rather than failing on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DropStats {
+    /// Datagrams that are neither STUN, DTLS nor RTP/RTCP.
+    pub unknown_datagrams: u64,
+    /// DTLS records that arrived before the DTLS transport existed.
+    pub early_dtls: u64,
+    /// RTP/RTCP packets (no media negotiated yet).
+    pub rtp: u64,
+    /// Outgoing DTLS datagrams with no selected ICE pair to carry them.
+    pub unroutable: u64,
+    /// Remote candidates that could not be used (TCP, unresolved host names, …).
+    pub unusable_candidates: u64,
+    /// Data channel messages dropped by the SCTP layer (unknown stream, bad DCEP or PPID).
+    pub channel_messages: u64,
+}
+
+/// The randomness used in production: OpenSSL's CSPRNG (ICE passwords and STUN transaction IDs
+/// must be unpredictable).
+struct OsRandom;
+
+impl RandomSource for OsRandom {
+    fn fill_bytes(&mut self, buf: &mut [u8]) {
+        if openssl::rand::rand_bytes(buf).is_err() {
+            // OpenSSL's RNG only fails when it cannot seed, which leaves nothing safe to do.
+            panic!("OpenSSL random generator failed");
+        }
+    }
+}
+
+/// The ICE characters (RFC 8445 §5.3) used for ufrag and pwd.
+const ICE_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn random_ice_string(rng: &mut dyn RandomSource, len: usize) -> String {
+    let mut bytes = vec![0u8; len];
+    rng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ICE_CHARS[(*b as usize) % ICE_CHARS.len()] as char)
+        .collect()
+}
+
+/// A sans-IO WebRTC peer connection (W3C `RTCPeerConnection` without I/O).
+pub struct PeerConnection {
+    config: Config,
+    certificate: Certificate,
+    local_fingerprints: Vec<rtcio_sdp::Fingerprint>,
+    rng: Box<dyn RandomSource + Send>,
+    session_id: u64,
+    session_version: u64,
+
+    signaling: SignalingState,
+    closed: bool,
+    pending_local: Option<JsepDescription>,
+    current_local: Option<JsepDescription>,
+    pending_remote: Option<JsepDescription>,
+    current_remote: Option<JsepDescription>,
+    /// The m-sections negotiated so far, in order; later offers keep them (RFC 8829 §5.2.2).
+    sections: Vec<Section>,
+
+    ice_creds: Credentials,
+    /// New credentials to use from the next offer (`restartIce`).
+    restart_creds: Option<Credentials>,
+    ice: Option<Agent>,
+    ice_state: IceConnectionState,
+    local_candidates: Vec<rtcio_ice::Candidate>,
+    local_gathering_done: bool,
+    gathering: IceGatheringState,
+    remote: Option<RemoteParams>,
+    selected: Option<(SocketAddr, SocketAddr)>,
+
+    dtls: Option<DtlsTransport>,
+    dtls_started: bool,
+    data: DataChannels,
+
+    pc_state: PeerConnectionState,
+    negotiation_needed: bool,
+    events: VecDeque<Event>,
+    transmits: VecDeque<Transmit>,
+    drops: DropStats,
+    last_now: Option<Instant>,
+}
+
+impl std::fmt::Debug for PeerConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeerConnection")
+            .field("signaling", &self.signaling)
+            .field("ice", &self.ice_state)
+            .field("state", &self.pc_state)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PeerConnection {
+    /// A new peer connection. Generates an ECDSA P-256 certificate unless `config` has one
+    /// (generation takes about a millisecond; pass a certificate to reuse it across
+    /// connections).
+    pub fn new(config: Config) -> Result<PeerConnection, Error> {
+        Self::with_random(config, Box::new(OsRandom))
+    }
+
+    /// Like [`new`](Self::new) with an injected random source, for deterministic simulations.
+    pub fn with_random(
+        config: Config,
+        mut rng: Box<dyn RandomSource + Send>,
+    ) -> Result<PeerConnection, Error> {
+        let certificate = match &config.certificate {
+            Some(c) => c.clone(),
+            None => Certificate::generate(KeyType::EcdsaP256)
+                .map_err(|e| Error::Operation(format!("certificate generation failed: {e}")))?,
+        };
+        let local_fingerprints = vec![sdp_fingerprint(&certificate.fingerprint())];
+        let ice_creds = Credentials::new(
+            random_ice_string(rng.as_mut(), 8),
+            random_ice_string(rng.as_mut(), 24),
+        );
+        // RFC 8866 §5.2: the session id should be an NTP-like number; any 62-bit value is fine.
+        let session_id = rng.next_u64() >> 2;
+        let mut sctp_seed = [0u8; 32];
+        rng.fill_bytes(&mut sctp_seed);
+        let data = DataChannels::new(config.max_message_size, sctp_seed);
+        Ok(PeerConnection {
+            config,
+            certificate,
+            local_fingerprints,
+            rng,
+            session_id,
+            session_version: 1,
+            signaling: SignalingState::Stable,
+            closed: false,
+            pending_local: None,
+            current_local: None,
+            pending_remote: None,
+            current_remote: None,
+            sections: Vec::new(),
+            ice_creds,
+            restart_creds: None,
+            ice: None,
+            ice_state: IceConnectionState::New,
+            local_candidates: Vec::new(),
+            local_gathering_done: false,
+            gathering: IceGatheringState::New,
+            remote: None,
+            selected: None,
+            dtls: None,
+            dtls_started: false,
+            data,
+            pc_state: PeerConnectionState::New,
+            negotiation_needed: false,
+            events: VecDeque::new(),
+            transmits: VecDeque::new(),
+            drops: DropStats::default(),
+            last_now: None,
+        })
+    }
+
+    // ---- getters -------------------------------------------------------------------------
+
+    /// The DTLS certificate in use.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// W3C `signalingState`.
+    pub fn signaling_state(&self) -> SignalingState {
+        self.signaling
+    }
+
+    /// W3C `iceGatheringState`.
+    pub fn ice_gathering_state(&self) -> IceGatheringState {
+        self.gathering
+    }
+
+    /// W3C `iceConnectionState`.
+    pub fn ice_connection_state(&self) -> IceConnectionState {
+        self.ice_state
+    }
+
+    /// W3C `connectionState`.
+    pub fn connection_state(&self) -> PeerConnectionState {
+        self.pc_state
+    }
+
+    /// W3C `localDescription`: the pending one if any, else the current one — with the
+    /// candidates gathered so far (what non-trickle signaling sends).
+    pub fn local_description(&self) -> Option<JsepDescription> {
+        self.pending_local
+            .as_ref()
+            .or(self.current_local.as_ref())
+            .map(|d| self.with_candidates(d))
+    }
+
+    /// W3C `currentLocalDescription`.
+    pub fn current_local_description(&self) -> Option<JsepDescription> {
+        self.current_local.as_ref().map(|d| self.with_candidates(d))
+    }
+
+    /// W3C `pendingLocalDescription`.
+    pub fn pending_local_description(&self) -> Option<JsepDescription> {
+        self.pending_local.as_ref().map(|d| self.with_candidates(d))
+    }
+
+    /// W3C `remoteDescription`.
+    pub fn remote_description(&self) -> Option<&JsepDescription> {
+        self.pending_remote
+            .as_ref()
+            .or(self.current_remote.as_ref())
+    }
+
+    /// W3C `currentRemoteDescription`.
+    pub fn current_remote_description(&self) -> Option<&JsepDescription> {
+        self.current_remote.as_ref()
+    }
+
+    /// W3C `pendingRemoteDescription`.
+    pub fn pending_remote_description(&self) -> Option<&JsepDescription> {
+        self.pending_remote.as_ref()
+    }
+
+    /// The ICE agent, once a description was applied (for stats and diagnostics).
+    pub fn ice_agent(&self) -> Option<&Agent> {
+        self.ice.as_ref()
+    }
+
+    /// The DTLS transport, once negotiated.
+    pub fn dtls_transport(&self) -> Option<&DtlsTransport> {
+        self.dtls.as_ref()
+    }
+
+    /// Input dropped and counted.
+    pub fn drop_stats(&self) -> DropStats {
+        DropStats {
+            channel_messages: self.data.dropped_messages(),
+            ..self.drops
+        }
+    }
+
+    /// The local candidates added so far.
+    pub fn local_candidates(&self) -> &[rtcio_ice::Candidate] {
+        &self.local_candidates
+    }
+
+    /// The largest message the peer accepts (`RTCSctpTransport.maxMessageSize`), once known.
+    pub fn sctp_max_message_size(&self) -> Option<u64> {
+        self.remote
+            .as_ref()
+            .and_then(|r| r.application.as_ref())
+            // RFC 8841 §6: 0 means the peer sets no limit.
+            .map(|a| match a.max_message_size {
+                0 => u64::MAX,
+                n => n,
+            })
+    }
+
+    // ---- JSEP ----------------------------------------------------------------------------
+
+    /// W3C `createOffer`.
+    pub fn create_offer(&mut self) -> Result<JsepDescription, Error> {
+        self.check_open()?;
+        let mut sections = self.sections.clone();
+        if self.data.wanted()
+            && !sections
+                .iter()
+                .any(|s| matches!(s, Section::Application { .. }))
+        {
+            let mid = self.unused_mid();
+            sections.push(Section::Application {
+                mid,
+                sctp_port: jsep::DEFAULT_SCTP_PORT,
+                max_message_size: self.config.max_message_size,
+            });
+        }
+        let creds = self
+            .restart_creds
+            .clone()
+            .unwrap_or_else(|| self.ice_creds.clone());
+        let sdp = self.build(&creds, Setup::Actpass, &sections);
+        Ok(JsepDescription {
+            sdp_type: SdpType::Offer,
+            sdp,
+        })
+    }
+
+    /// W3C `createAnswer`.
+    pub fn create_answer(&mut self) -> Result<JsepDescription, Error> {
+        self.check_open()?;
+        if !matches!(
+            self.signaling,
+            SignalingState::HaveRemoteOffer | SignalingState::HaveLocalPranswer
+        ) {
+            return Err(Error::InvalidState(format!(
+                "createAnswer needs a remote offer; signaling state is {}",
+                self.signaling
+            )));
+        }
+        let offer = self
+            .pending_remote
+            .as_ref()
+            .ok_or_else(|| Error::InvalidState("no remote offer".into()))?;
+        let remote = read_remote(&offer.sdp, SdpType::Offer)?;
+        let sections = answer_sections(&remote, self.config.max_message_size);
+        // RFC 5763 §5: the answerer picks; taking the client role (active) is what browsers do
+        // and saves the offerer a round trip when it is passive.
+        let setup = match remote.setup {
+            Setup::Active => Setup::Passive,
+            _ => Setup::Active,
+        };
+        let creds = self
+            .restart_creds
+            .clone()
+            .unwrap_or_else(|| self.ice_creds.clone());
+        let sdp = self.build(&creds, setup, &sections);
+        Ok(JsepDescription {
+            sdp_type: SdpType::Answer,
+            sdp,
+        })
+    }
+
+    fn build(&self, creds: &Credentials, setup: Setup, sections: &[Section]) -> SessionDescription {
+        let candidates: Vec<rtcio_sdp::Candidate> = if self.gathering == IceGatheringState::New {
+            Vec::new()
+        } else {
+            self.local_candidates
+                .iter()
+                .map(candidate::to_sdp)
+                .collect()
+        };
+        let transport = LocalTransport {
+            ufrag: &creds.ufrag,
+            pwd: &creds.pwd,
+            fingerprints: &self.local_fingerprints,
+            setup,
+            candidates: &candidates,
+            end_of_candidates: self.gathering == IceGatheringState::Complete,
+        };
+        let mut origin = Origin::new(self.session_id, self.session_version);
+        origin.unicast_address = "127.0.0.1".into();
+        build_description(origin, &transport, sections)
+    }
+
+    fn with_candidates(&self, desc: &JsepDescription) -> JsepDescription {
+        let mut desc = desc.clone();
+        if self.gathering == IceGatheringState::New {
+            return desc;
+        }
+        let candidates: Vec<rtcio_sdp::Candidate> = self
+            .local_candidates
+            .iter()
+            .map(candidate::to_sdp)
+            .collect();
+        let complete = self.gathering == IceGatheringState::Complete;
+        for m in desc.sdp.media.iter_mut().filter(|m| m.port != 0) {
+            m.attributes.retain(|a| {
+                !matches!(
+                    a,
+                    rtcio_sdp::Attribute::Candidate(_) | rtcio_sdp::Attribute::EndOfCandidates
+                )
+            });
+            let at = m
+                .attributes
+                .iter()
+                .position(|a| matches!(a, rtcio_sdp::Attribute::IceUfrag(_)))
+                .unwrap_or(0);
+            let mut lines: Vec<rtcio_sdp::Attribute> = candidates
+                .iter()
+                .cloned()
+                .map(rtcio_sdp::Attribute::Candidate)
+                .collect();
+            if complete {
+                lines.push(rtcio_sdp::Attribute::EndOfCandidates);
+            }
+            m.attributes.splice(at..at, lines);
+            if let Some(default) = self.local_candidates.iter().max_by_key(|c| c.priority) {
+                m.port = default.addr.port();
+                m.connection = Some(rtcio_sdp::Connection::new(default.addr.ip()));
+            }
+        }
+        desc
+    }
+
+    fn unused_mid(&self) -> String {
+        let mut n = self.sections.len();
+        loop {
+            let mid = n.to_string();
+            if !self
+                .sections
+                .iter()
+                .any(|s| section_mid(s) == Some(mid.as_str()))
+            {
+                return mid;
+            }
+            n += 1;
+        }
+    }
+
+    /// W3C `setLocalDescription`; `None` creates the offer or answer the state calls for
+    /// (the implicit form).
+    pub fn set_local_description(
+        &mut self,
+        now: Instant,
+        desc: Option<JsepDescription>,
+    ) -> Result<(), Error> {
+        self.check_open()?;
+        self.last_now = Some(now);
+        let desc = match desc {
+            Some(d) => d,
+            None => match self.signaling {
+                SignalingState::Stable | SignalingState::HaveLocalOffer => self.create_offer()?,
+                _ => self.create_answer()?,
+            },
+        };
+        let next = transition(self.signaling, Side::Local, desc.sdp_type)?;
+        match desc.sdp_type {
+            SdpType::Rollback => {
+                self.pending_local = None;
+                self.restart_creds_rollback();
+            }
+            SdpType::Offer => {
+                let sections = local_sections(&desc.sdp, self.config.max_message_size)?;
+                self.commit_restart_creds(now);
+                self.ensure_agent(now, IceRole::Controlling);
+                self.pending_local = Some(desc);
+                self.sections = sections;
+            }
+            SdpType::Answer | SdpType::Pranswer => {
+                let remote = self
+                    .remote
+                    .clone()
+                    .ok_or_else(|| Error::InvalidState("no remote offer applied".into()))?;
+                let setup = local_setup(&desc.sdp)?;
+                let role = match setup {
+                    Setup::Active => DtlsRole::Client,
+                    Setup::Passive => DtlsRole::Server,
+                    s => {
+                        return Err(Error::InvalidAccess(format!(
+                            "a=setup:{} is not allowed in an answer",
+                            s.as_str()
+                        )));
+                    }
+                };
+                let sections = local_sections(&desc.sdp, self.config.max_message_size)?;
+                self.commit_restart_creds(now);
+                self.ensure_agent(now, IceRole::Controlled);
+                self.sections = sections;
+                self.start_dtls(now, role, &remote);
+                if desc.sdp_type == SdpType::Answer {
+                    self.current_local = Some(desc);
+                    self.pending_local = None;
+                    if let Some(r) = self.pending_remote.take() {
+                        self.current_remote = Some(r);
+                    }
+                } else {
+                    self.pending_local = Some(desc);
+                }
+            }
+        }
+        self.set_signaling(next);
+        // Gathering starts with the first local description (W3C), not at a rollback.
+        if self.gathering == IceGatheringState::New
+            && (self.pending_local.is_some() || self.current_local.is_some())
+        {
+            self.start_gathering(now);
+        }
+        self.process(now);
+        Ok(())
+    }
+
+    /// W3C `setRemoteDescription`. A description that is malformed or inconsistent is
+    /// rejected with nothing changed.
+    pub fn set_remote_description(
+        &mut self,
+        now: Instant,
+        desc: JsepDescription,
+    ) -> Result<(), Error> {
+        self.check_open()?;
+        self.last_now = Some(now);
+        let next = transition(self.signaling, Side::Remote, desc.sdp_type)?;
+        if desc.sdp_type == SdpType::Rollback {
+            self.pending_remote = None;
+            self.set_signaling(next);
+            return Ok(());
+        }
+        let params = read_remote(&desc.sdp, desc.sdp_type)?;
+        if matches!(desc.sdp_type, SdpType::Answer | SdpType::Pranswer) {
+            check_answer_matches(&self.sections, &params)?;
+        }
+
+        // Everything is validated: apply.
+        let role = if desc.sdp_type == SdpType::Offer {
+            IceRole::Controlled
+        } else {
+            IceRole::Controlling
+        };
+        let remote_restart = self
+            .remote
+            .as_ref()
+            .is_some_and(|r| r.ufrag != params.ufrag || r.pwd != params.pwd);
+        if remote_restart && desc.sdp_type == SdpType::Offer && self.restart_creds.is_none() {
+            // RFC 8445 §9: answering a restart needs new local credentials too.
+            self.restart_creds = Some(self.fresh_credentials());
+        }
+        self.ensure_agent(now, role);
+        self.apply_remote_ice(now, &params);
+        match desc.sdp_type {
+            SdpType::Offer => {
+                self.pending_remote = Some(desc);
+            }
+            _ => {
+                let dtls_role = match params.setup {
+                    Setup::Active => DtlsRole::Server,
+                    _ => DtlsRole::Client,
+                };
+                self.start_dtls(now, dtls_role, &params);
+                if desc.sdp_type == SdpType::Answer {
+                    self.current_remote = Some(desc);
+                    self.pending_remote = None;
+                    if let Some(l) = self.pending_local.take() {
+                        self.current_local = Some(l);
+                    }
+                } else {
+                    self.pending_remote = Some(desc);
+                }
+            }
+        }
+        self.data.set_remote(params.application.clone());
+        self.remote = Some(params);
+        self.set_signaling(next);
+        self.process(now);
+        Ok(())
+    }
+
+    fn apply_remote_ice(&mut self, now: Instant, params: &RemoteParams) {
+        let Some(agent) = self.ice.as_mut() else {
+            return;
+        };
+        agent.set_remote_credentials(now, &params.ufrag, &params.pwd);
+        agent.set_remote_ice_lite(now, params.ice_lite);
+        for c in &params.candidates {
+            match candidate::from_sdp(c) {
+                Ok(c) => {
+                    agent.add_remote_candidate(now, c);
+                }
+                Err(_) => self.drops.unusable_candidates += 1,
+            }
+        }
+        if params.end_of_candidates {
+            agent.end_of_remote_candidates(now);
+        }
+    }
+
+    /// W3C `addIceCandidate`; `None` or an empty candidate string means end-of-candidates.
+    pub fn add_ice_candidate(
+        &mut self,
+        now: Instant,
+        candidate: Option<IceCandidateInit>,
+    ) -> Result<(), Error> {
+        self.check_open()?;
+        self.last_now = Some(now);
+        if self.remote_description().is_none() {
+            return Err(Error::InvalidState(
+                "addIceCandidate needs a remote description".into(),
+            ));
+        }
+        let text = candidate
+            .as_ref()
+            .map(|c| c.candidate.trim())
+            .filter(|c| !c.is_empty());
+        let Some(text) = text else {
+            if let Some(agent) = self.ice.as_mut() {
+                agent.end_of_remote_candidates(now);
+            }
+            self.process(now);
+            return Ok(());
+        };
+        if let Some(init) = &candidate {
+            self.check_candidate_target(init)?;
+        }
+        let text = text.strip_prefix("a=").unwrap_or(text);
+        let parsed: rtcio_sdp::Candidate = text
+            .parse()
+            .map_err(|e| Error::Syntax(format!("candidate '{text}': {e}")))?;
+        match candidate::from_sdp(&parsed) {
+            Ok(c) => {
+                if let Some(agent) = self.ice.as_mut() {
+                    agent.add_remote_candidate(now, c);
+                }
+            }
+            Err(_) => self.drops.unusable_candidates += 1,
+        }
+        self.process(now);
+        Ok(())
+    }
+
+    fn check_candidate_target(&self, init: &IceCandidateInit) -> Result<(), Error> {
+        let Some(remote) = self.remote.as_ref() else {
+            return Ok(());
+        };
+        if let Some(mid) = &init.sdp_mid
+            && !remote
+                .sections
+                .iter()
+                .any(|s| s.mid.as_deref() == Some(mid))
+        {
+            return Err(Error::Operation(format!("no m-section with mid '{mid}'")));
+        }
+        if init.sdp_mid.is_none()
+            && let Some(i) = init.sdp_mline_index
+            && usize::from(i) >= remote.sections.len()
+        {
+            return Err(Error::Operation(format!("no m-section with index {i}")));
+        }
+        if let Some(ufrag) = &init.username_fragment
+            && *ufrag != remote.ufrag
+        {
+            return Err(Error::Operation(format!(
+                "candidate for ufrag '{ufrag}' does not match the remote description"
+            )));
+        }
+        Ok(())
+    }
+
+    /// W3C `restartIce`: the next offer carries new credentials.
+    pub fn restart_ice(&mut self) {
+        if self.closed {
+            return;
+        }
+        if self.restart_creds.is_none() {
+            self.restart_creds = Some(self.fresh_credentials());
+        }
+        self.need_negotiation();
+    }
+
+    fn fresh_credentials(&mut self) -> Credentials {
+        Credentials::new(
+            random_ice_string(self.rng.as_mut(), 8),
+            random_ice_string(self.rng.as_mut(), 24),
+        )
+    }
+
+    fn commit_restart_creds(&mut self, now: Instant) {
+        if let Some(creds) = self.restart_creds.take() {
+            if let Some(agent) = self.ice.as_mut() {
+                agent.restart(now, &creds.ufrag, &creds.pwd);
+            }
+            self.ice_creds = creds;
+            // A restart gathers again (RFC 8445 §9: candidates may be reused).
+            if self.gathering == IceGatheringState::Complete {
+                self.start_gathering(now);
+            }
+        }
+    }
+
+    fn restart_creds_rollback(&mut self) {
+        // The credentials of a rolled-back offer are kept for the next one, as browsers do.
+    }
+
+    // ---- local candidates ----------------------------------------------------------------
+
+    /// Adds a candidate the async layer gathered (host socket, STUN or TURN result).
+    pub fn add_local_candidate(&mut self, now: Instant, candidate: rtcio_ice::Candidate) {
+        if self.closed
+            || self
+                .local_candidates
+                .iter()
+                .any(|c| c.addr == candidate.addr)
+        {
+            return;
+        }
+        self.last_now = Some(now);
+        self.local_candidates.push(candidate.clone());
+        if let Some(agent) = self.ice.as_mut() {
+            agent.add_local_candidate(now, candidate.clone());
+        }
+        if self.gathering == IceGatheringState::Gathering {
+            self.emit_candidate(&candidate);
+        }
+        self.process(now);
+    }
+
+    /// The async layer finished gathering.
+    pub fn end_of_local_candidates(&mut self, now: Instant) {
+        self.local_gathering_done = true;
+        if let Some(agent) = self.ice.as_mut() {
+            agent.end_of_local_candidates(now);
+        }
+        if self.gathering == IceGatheringState::Gathering {
+            self.complete_gathering();
+        }
+        self.process(now);
+    }
+
+    fn start_gathering(&mut self, _now: Instant) {
+        self.gathering = IceGatheringState::Gathering;
+        self.events
+            .push_back(Event::IceGatheringStateChange(IceGatheringState::Gathering));
+        for c in self.local_candidates.clone() {
+            self.emit_candidate(&c);
+        }
+        if self.local_gathering_done {
+            self.complete_gathering();
+        }
+    }
+
+    fn complete_gathering(&mut self) {
+        self.gathering = IceGatheringState::Complete;
+        self.events.push_back(Event::IceCandidate(None));
+        self.events
+            .push_back(Event::IceGatheringStateChange(IceGatheringState::Complete));
+    }
+
+    fn emit_candidate(&mut self, c: &rtcio_ice::Candidate) {
+        let (mid, index) = self
+            .sections
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !matches!(s, Section::Rejected { .. }))
+            .map(|(i, s)| (section_mid(s).map(str::to_string), Some(i as u16)))
+            .unwrap_or((None, Some(0)));
+        self.events
+            .push_back(Event::IceCandidate(Some(IceCandidateInit {
+                candidate: candidate::to_sdp(c).to_string(),
+                sdp_mid: mid,
+                sdp_mline_index: index,
+                username_fragment: Some(self.ice_creds.ufrag.clone()),
+            })));
+    }
+
+    // ---- transports ----------------------------------------------------------------------
+
+    fn ensure_agent(&mut self, now: Instant, role: IceRole) {
+        if self.ice.is_some() {
+            return;
+        }
+        let config = AgentConfig {
+            role,
+            local_credentials: Some(self.ice_creds.clone()),
+            ..AgentConfig::default()
+        };
+        let mut seed = [0u8; 32];
+        self.rng.fill_bytes(&mut seed);
+        let mut agent = Agent::new(config, Box::new(SeededFork::new(seed)));
+        for c in &self.local_candidates {
+            agent.add_local_candidate(now, c.clone());
+        }
+        if self.local_gathering_done {
+            agent.end_of_local_candidates(now);
+        }
+        self.ice = Some(agent);
+    }
+
+    fn start_dtls(&mut self, now: Instant, role: DtlsRole, remote: &RemoteParams) {
+        let fingerprints: Vec<rtcio_dtls::Fingerprint> = remote
+            .fingerprints
+            .iter()
+            .filter_map(dtls_fingerprint)
+            .collect();
+        if let Some(dtls) = self.dtls.as_mut() {
+            // Renegotiation keeps the transport; a changed fingerprint is checked by DTLS.
+            dtls.set_remote_fingerprints(now, fingerprints);
+            return;
+        }
+        let mut config = DtlsConfig::new(role, self.certificate.clone());
+        config.remote_fingerprints = fingerprints;
+        config.mtu = self.config.mtu;
+        config.initial_retransmit_timeout = self.config.dtls_initial_retransmit_timeout;
+        match DtlsTransport::new(config) {
+            Ok(dtls) => {
+                self.dtls = Some(dtls);
+                self.data.set_dtls_role(role);
+                self.maybe_start_dtls(now);
+            }
+            Err(_) => self.update_pc_state_failed(),
+        }
+    }
+
+    /// The DTLS client starts its handshake once ICE has a pair to carry it, so the first
+    /// flight is not lost; the server is ready at once.
+    fn maybe_start_dtls(&mut self, now: Instant) {
+        let Some(dtls) = self.dtls.as_mut() else {
+            return;
+        };
+        if self.dtls_started {
+            return;
+        }
+        if dtls.role() == DtlsRole::Server || self.selected.is_some() {
+            dtls.start(now);
+            self.dtls_started = true;
+        }
+    }
+
+    fn update_pc_state_failed(&mut self) {
+        self.set_pc_state(PeerConnectionState::Failed);
+    }
+
+    // ---- data channels -------------------------------------------------------------------
+
+    /// W3C `createDataChannel`. The first channel makes the next offer carry a data section
+    /// (`negotiationneeded` fires when that needs a new exchange).
+    pub fn create_data_channel(
+        &mut self,
+        now: Instant,
+        label: &str,
+        init: DataChannelInit,
+    ) -> Result<ChannelId, Error> {
+        self.check_open()?;
+        self.last_now = Some(now);
+        let had_data = self
+            .sections
+            .iter()
+            .any(|s| matches!(s, Section::Application { .. }));
+        let id = self.data.create(now, label, init)?;
+        if !had_data {
+            self.need_negotiation();
+        }
+        self.process(now);
+        Ok(id)
+    }
+
+    /// Sends a message on a channel: text (`binary == false`, UTF-8) or binary.
+    pub fn channel_send(
+        &mut self,
+        now: Instant,
+        id: ChannelId,
+        data: &[u8],
+        binary: bool,
+    ) -> Result<(), Error> {
+        self.last_now = Some(now);
+        let limit = self.sctp_max_message_size();
+        self.data.send(now, id, data, binary, limit)?;
+        Ok(())
+    }
+
+    /// The next received message of a channel, if any.
+    pub fn channel_recv(&mut self, id: ChannelId) -> Option<Message> {
+        let m = self.data.recv(id);
+        // Reading made room: take more from the association (whose window then reopens).
+        if let Some(now) = self.last_now {
+            self.data.pump(now);
+            self.process(now);
+        }
+        m
+    }
+
+    /// Starts closing a channel (`RTCDataChannel.close()`).
+    pub fn channel_close(&mut self, now: Instant, id: ChannelId) {
+        self.last_now = Some(now);
+        self.data.close(now, id);
+        self.process(now);
+    }
+
+    /// Sets a channel's `bufferedAmountLowThreshold`.
+    pub fn set_buffered_amount_low_threshold(&mut self, id: ChannelId, threshold: u64) {
+        self.data.set_buffered_amount_low_threshold(id, threshold);
+    }
+
+    /// A channel's attributes and state.
+    pub fn channel_info(&self, id: ChannelId) -> Option<ChannelInfo> {
+        self.data.info(id)
+    }
+
+    /// Every channel, open or not.
+    pub fn channels(&self) -> Vec<ChannelId> {
+        self.data.ids()
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------
+
+    /// W3C `close`: stops every transport and releases their state.
+    pub fn close(&mut self, now: Instant) {
+        if self.closed {
+            return;
+        }
+        self.last_now = Some(now);
+        self.data.close_all();
+        self.flush_sctp(now);
+        if let Some(dtls) = self.dtls.as_mut() {
+            dtls.close();
+        }
+        self.drain_dtls_transmits();
+        if let Some(agent) = self.ice.as_mut() {
+            agent.close(now);
+        }
+        self.closed = true;
+        self.data.release();
+        self.dtls = None;
+        self.ice_state = IceConnectionState::Closed;
+        self.set_signaling(SignalingState::Closed);
+        self.set_pc_state(PeerConnectionState::Closed);
+    }
+
+    fn check_open(&self) -> Result<(), Error> {
+        if self.closed {
+            Err(Error::InvalidState("the peer connection is closed".into()))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn need_negotiation(&mut self) {
+        if !self.negotiation_needed {
+            self.negotiation_needed = true;
+            if self.signaling == SignalingState::Stable {
+                self.events.push_back(Event::NegotiationNeeded);
+            }
+        }
+    }
+
+    fn set_signaling(&mut self, next: SignalingState) {
+        if next != self.signaling {
+            self.signaling = next;
+            self.events.push_back(Event::SignalingStateChange(next));
+            if next == SignalingState::Stable {
+                self.session_version += 1;
+                self.negotiation_needed = false;
+                // A channel created during the exchange still needs its section.
+                if self.data.wanted()
+                    && !self
+                        .sections
+                        .iter()
+                        .any(|s| matches!(s, Section::Application { .. }))
+                {
+                    self.need_negotiation();
+                }
+            }
+        }
+    }
+
+    fn set_pc_state(&mut self, state: PeerConnectionState) {
+        if state != self.pc_state && self.pc_state != PeerConnectionState::Closed {
+            self.pc_state = state;
+            self.events.push_back(Event::ConnectionStateChange(state));
+        }
+    }
+
+    fn update_pc_state(&mut self) {
+        if self.closed {
+            return;
+        }
+        let dtls = self.dtls.as_ref().map(|d| d.state());
+        use IceConnectionState as I;
+        let state = match (self.ice_state, dtls) {
+            (I::Failed, _) | (_, Some(DtlsTransportState::Failed)) => PeerConnectionState::Failed,
+            (I::Disconnected, _) => PeerConnectionState::Disconnected,
+            (I::Connected | I::Completed, Some(DtlsTransportState::Connected)) => {
+                PeerConnectionState::Connected
+            }
+            (I::New, None | Some(DtlsTransportState::New)) => PeerConnectionState::New,
+            (_, Some(DtlsTransportState::Closed)) => PeerConnectionState::Closed,
+            _ => PeerConnectionState::Connecting,
+        };
+        self.set_pc_state(state);
+    }
+
+    // ---- I/O -----------------------------------------------------------------------------
+
+    /// Feeds a datagram that arrived on one of the local sockets.
+    pub fn handle_receive(&mut self, now: Instant, recv: Receive<'_>) {
+        self.last_now = Some(now);
+        if self.closed {
+            return;
+        }
+        match classify(recv.data) {
+            PacketKind::Stun => {
+                if let Some(agent) = self.ice.as_mut() {
+                    agent.handle_receive(
+                        now,
+                        rtcio_ice::Receive {
+                            local_addr: recv.local,
+                            remote_addr: recv.remote,
+                            data: recv.data,
+                        },
+                    );
+                }
+            }
+            PacketKind::Dtls => match self.dtls.as_mut() {
+                Some(dtls) => {
+                    dtls.handle_receive(now, recv.data);
+                    if let Some(agent) = self.ice.as_mut() {
+                        agent.record_data_received(recv.local, recv.remote, recv.data.len());
+                    }
+                }
+                None => self.drops.early_dtls += 1,
+            },
+            PacketKind::RtpRtcp => self.drops.rtp += 1,
+            _ => self.drops.unknown_datagrams += 1,
+        }
+        self.process(now);
+    }
+
+    /// Drives every timer that is due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.last_now = Some(now);
+        if self.closed {
+            return;
+        }
+        if let Some(agent) = self.ice.as_mut()
+            && agent.poll_timeout().is_some_and(|t| t <= now)
+        {
+            agent.handle_timeout(now);
+        }
+        if let Some(dtls) = self.dtls.as_mut()
+            && dtls.poll_timeout().is_some_and(|t| t <= now)
+        {
+            dtls.handle_timeout(now);
+        }
+        self.data.handle_timeout(now);
+        self.process(now);
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) is due next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.closed {
+            return None;
+        }
+        [
+            self.ice.as_ref().and_then(|a| a.poll_timeout()),
+            self.dtls.as_ref().and_then(|d| d.poll_timeout()),
+            self.data.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// The next datagram to send. SCTP packets are encrypted into DTLS records as they are
+    /// pulled, so nothing is queued twice.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        if let Some(t) = self.transmits.pop_front() {
+            return Some(t);
+        }
+        if let Some(agent) = self.ice.as_mut()
+            && let Some(t) = agent.poll_transmit()
+        {
+            return Some(Transmit {
+                from: t.from_base,
+                to: t.to,
+                data: t.data,
+            });
+        }
+        loop {
+            let dtls = self.dtls.as_mut()?;
+            if let Some(data) = dtls.poll_transmit() {
+                let Some((from, to)) = self.selected else {
+                    self.drops.unroutable += 1;
+                    continue;
+                };
+                if let Some(agent) = self.ice.as_mut() {
+                    agent.record_data_sent(from, to, data.len());
+                }
+                return Some(Transmit { from, to, data });
+            }
+            if dtls.state() != DtlsTransportState::Connected {
+                return None;
+            }
+            let now = self.last_now?;
+            let packet = self.data.poll_transmit(now)?;
+            if dtls.send(&packet).is_err() {
+                return None;
+            }
+        }
+    }
+
+    fn drain_dtls_transmits(&mut self) {
+        while let Some(t) = self.poll_transmit_dtls_only() {
+            self.transmits.push_back(t);
+        }
+    }
+
+    fn poll_transmit_dtls_only(&mut self) -> Option<Transmit> {
+        let data = self.dtls.as_mut()?.poll_transmit()?;
+        let (from, to) = self.selected?;
+        Some(Transmit { from, to, data })
+    }
+
+    fn flush_sctp(&mut self, now: Instant) {
+        let Some(dtls) = self.dtls.as_mut() else {
+            return;
+        };
+        if dtls.state() != DtlsTransportState::Connected {
+            return;
+        }
+        while let Some(packet) = self.data.poll_transmit(now) {
+            if dtls.send(&packet).is_err() {
+                break;
+            }
+        }
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Moves sub-layer events into actions and user events until nothing changes.
+    fn process(&mut self, now: Instant) {
+        loop {
+            let mut progressed = false;
+            while let Some(e) = self.ice.as_mut().and_then(|a| a.poll_event()) {
+                progressed = true;
+                self.on_ice_event(now, e);
+            }
+            while let Some(e) = self.dtls.as_mut().and_then(|d| d.poll_event()) {
+                progressed = true;
+                match e {
+                    DtlsEvent::StateChange(DtlsTransportState::Connected) => {
+                        self.data.start_sctp(now);
+                        self.update_pc_state();
+                    }
+                    DtlsEvent::StateChange(_) => self.update_pc_state(),
+                    DtlsEvent::Data(packet) => self.data.handle_sctp_packet(now, &packet),
+                }
+            }
+            while let Some(e) = self.data.poll_event() {
+                progressed = true;
+                self.events.push_back(e);
+            }
+            if !progressed {
+                break;
+            }
+        }
+    }
+
+    fn on_ice_event(&mut self, now: Instant, e: IceEvent) {
+        match e {
+            IceEvent::ConnectionStateChange(state) => {
+                if state != self.ice_state {
+                    self.ice_state = state;
+                    self.events
+                        .push_back(Event::IceConnectionStateChange(state));
+                    self.update_pc_state();
+                }
+            }
+            IceEvent::SelectedPairChange(pair) => {
+                self.selected = Some((pair.from_base(), pair.to()));
+                self.maybe_start_dtls(now);
+            }
+            IceEvent::RemotePeerReflexive(_)
+            | IceEvent::LocalPeerReflexive(_)
+            | IceEvent::RoleChange(_) => {}
+        }
+    }
+}
+
+/// A ChaCha-free fork of the parent's randomness for the ICE agent: 32 seed bytes drawn from
+/// the parent CSPRNG, expanded with SHA-256 in counter mode so the agent never blocks on it.
+struct SeededFork {
+    seed: [u8; 32],
+    counter: u64,
+    buf: [u8; 32],
+    used: usize,
+}
+
+impl SeededFork {
+    fn new(seed: [u8; 32]) -> Self {
+        SeededFork {
+            seed,
+            counter: 0,
+            buf: [0; 32],
+            used: 32,
+        }
+    }
+}
+
+impl RandomSource for SeededFork {
+    fn fill_bytes(&mut self, out: &mut [u8]) {
+        for b in out {
+            if self.used == self.buf.len() {
+                let mut input = [0u8; 40];
+                input[..32].copy_from_slice(&self.seed);
+                input[32..].copy_from_slice(&self.counter.to_le_bytes());
+                self.buf = openssl::sha::sha256(&input);
+                self.counter += 1;
+                self.used = 0;
+            }
+            *b = self.buf[self.used];
+            self.used += 1;
+        }
+    }
+}
+
+fn section_mid(s: &Section) -> Option<&str> {
+    match s {
+        Section::Application { mid, .. } => Some(mid),
+        Section::Rejected { mid, .. } => mid.as_deref(),
+    }
+}
+
+/// The sections of a remote offer as our answer takes them: the first data section accepted,
+/// everything else rejected until rtcio negotiates media.
+fn answer_sections(remote: &RemoteParams, max_message_size: u64) -> Vec<Section> {
+    let mut have_data = false;
+    remote
+        .sections
+        .iter()
+        .map(|s| {
+            let is_data = s.kind == MediaKind::Application && s.protocol.is_sctp() && !s.rejected;
+            match (&s.mid, is_data && !have_data) {
+                (Some(mid), true) => {
+                    have_data = true;
+                    Section::Application {
+                        mid: mid.clone(),
+                        sctp_port: jsep::DEFAULT_SCTP_PORT,
+                        max_message_size,
+                    }
+                }
+                _ => Section::Rejected {
+                    mid: s.mid.clone(),
+                    kind: s.kind.clone(),
+                    protocol: s.protocol.clone(),
+                    formats: s.formats.clone(),
+                },
+            }
+        })
+        .collect()
+}
+
+/// The sections of a local description being applied (which may have been edited by the
+/// application between create and set).
+fn local_sections(sdp: &SessionDescription, max_message_size: u64) -> Result<Vec<Section>, Error> {
+    sdp.media
+        .iter()
+        .map(|m| {
+            if m.port == 0 || m.kind != MediaKind::Application || !m.protocol.is_sctp() {
+                return Ok(Section::Rejected {
+                    mid: m.mid().map(str::to_string),
+                    kind: m.kind.clone(),
+                    protocol: m.protocol.clone(),
+                    formats: m.formats.clone(),
+                });
+            }
+            let mid = m
+                .mid()
+                .ok_or_else(|| Error::InvalidAccess("local data section has no a=mid".into()))?;
+            Ok(Section::Application {
+                mid: mid.to_string(),
+                sctp_port: m.sctp_port().unwrap_or(jsep::DEFAULT_SCTP_PORT),
+                max_message_size: m.max_message_size().unwrap_or(max_message_size),
+            })
+        })
+        .collect()
+}
+
+fn local_setup(sdp: &SessionDescription) -> Result<Setup, Error> {
+    sdp.media
+        .iter()
+        .find(|m| m.port != 0)
+        .and_then(|m| m.setup())
+        .or(sdp.setup())
+        .ok_or_else(|| Error::InvalidAccess("local description has no a=setup".into()))
+}
+
+/// RFC 8829 §5.10: an answer has the offer's m-sections, in order, with the same mids.
+fn check_answer_matches(offered: &[Section], answer: &RemoteParams) -> Result<(), Error> {
+    if offered.len() != answer.sections.len() {
+        return Err(Error::InvalidAccess(format!(
+            "answer has {} m-sections, the offer had {}",
+            answer.sections.len(),
+            offered.len()
+        )));
+    }
+    for (i, (o, a)) in offered.iter().zip(&answer.sections).enumerate() {
+        if section_mid(o) != a.mid.as_deref() {
+            return Err(Error::InvalidAccess(format!(
+                "m-section {i}: answer mid {:?} does not match offered mid {:?}",
+                a.mid,
+                section_mid(o)
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn sdp_fingerprint(f: &rtcio_dtls::Fingerprint) -> rtcio_sdp::Fingerprint {
+    // Both crates print `<hash> <HEX:HEX…>`; going through the text keeps them independent.
+    rtcio_sdp::Fingerprint::parse_value(&f.to_string())
+        .expect("a DTLS fingerprint is valid SDP fingerprint syntax")
+}
+
+fn dtls_fingerprint(f: &rtcio_sdp::Fingerprint) -> Option<rtcio_dtls::Fingerprint> {
+    f.to_string().parse().ok()
+}

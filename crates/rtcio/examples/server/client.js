@@ -1,0 +1,94 @@
+// The demo page's WebRTC client: offer, POST /offer, ping/pong on a data channel.
+'use strict';
+
+let pc = null;
+let channel = null;
+let timer = null;
+
+const $ = (id) => document.getElementById(id);
+const show = (id, text) => { $(id).textContent = text; };
+const log = (line) => { $('log').textContent += line + '\n'; $('log').scrollTop = 1e9; };
+
+function watchStates(pc) {
+  const update = () => {
+    show('ice-gathering-state', pc.iceGatheringState);
+    show('ice-connection-state', pc.iceConnectionState);
+    show('connection-state', pc.connectionState);
+    show('signaling-state', pc.signalingState);
+  };
+  for (const e of ['icegatheringstatechange', 'iceconnectionstatechange',
+                   'connectionstatechange', 'signalingstatechange']) {
+    pc.addEventListener(e, update);
+  }
+  update();
+}
+
+function gatheringComplete(pc) {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') {
+        pc.removeEventListener('icegatheringstatechange', check);
+        resolve();
+      }
+    };
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+async function start() {
+  $('start').disabled = true;
+  $('log').textContent = '';
+  pc = new RTCPeerConnection();
+  watchStates(pc);
+
+  channel = pc.createDataChannel('chat', { ordered: true });
+  show('channel-state', channel.readyState);
+  channel.onopen = () => {
+    show('channel-state', channel.readyState);
+    log('channel open');
+    timer = setInterval(() => {
+      const message = 'ping ' + performance.now();
+      log('> ' + message);
+      channel.send(message);
+    }, 1000);
+  };
+  channel.onclose = () => { show('channel-state', channel.readyState); clearInterval(timer); };
+  channel.onmessage = (event) => {
+    log('< ' + event.data);
+    if (typeof event.data === 'string' && event.data.startsWith('pong ')) {
+      const sent = parseFloat(event.data.slice(5));
+      show('rtt', (performance.now() - sent).toFixed(1) + ' ms');
+    }
+  };
+
+  await pc.setLocalDescription(await pc.createOffer());
+  await gatheringComplete(pc);
+  show('offer-sdp', pc.localDescription.sdp);
+  const response = await fetch('/offer', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ sdp: pc.localDescription.sdp, type: pc.localDescription.type }),
+  });
+  if (!response.ok) {
+    log('server error: ' + response.status + ' ' + await response.text());
+    return;
+  }
+  const answer = await response.json();
+  show('answer-sdp', answer.sdp);
+  await pc.setRemoteDescription(answer);
+  $('stop').disabled = false;
+}
+
+function stop() {
+  $('stop').disabled = true;
+  clearInterval(timer);
+  if (channel) channel.close();
+  if (pc) pc.close();
+  show('connection-state', 'closed');
+  show('channel-state', 'closed');
+  $('start').disabled = false;
+}
+
+$('start').addEventListener('click', () => start().catch((e) => log('error: ' + e)));
+$('stop').addEventListener('click', stop);

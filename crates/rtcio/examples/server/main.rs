@@ -1,0 +1,327 @@
+//! The rtcio demo server: a browser page talks to rtcio over a data channel.
+//!
+//! Same command line and HTTP contract as aiortc's `examples/server`, so pages written for one
+//! work against the other: `GET /` serves the page, `POST /offer` takes `{"sdp", "type", …}`
+//! and returns the answer `{"sdp", "type"}` with every candidate in it.
+//!
+//! It also serves the browser interop contract (`echo` and `bulk` channels, and the
+//! browser-answers role through `POST /request-offer` and `POST /answer`).
+//!
+//! ```sh
+//! cargo run --release --example server -- --host 127.0.0.1 --port 8080
+//! ```
+
+mod channels;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use clap::Parser;
+use rtcio::{
+    DataChannelInit, PeerConnectionEvent, RTCConfiguration, RTCPeerConnection,
+    RTCPeerConnectionState, RTCSessionDescription,
+};
+use serde::Deserialize;
+
+/// Command line, as aiortc's server.py.
+#[derive(Parser, Debug)]
+#[command(about = "WebRTC data-channels demo (rtcio)")]
+struct Args {
+    /// SSL certificate file (for HTTPS).
+    #[arg(long)]
+    cert_file: Option<String>,
+    /// SSL key file (for HTTPS).
+    #[arg(long)]
+    key_file: Option<String>,
+    /// Host for HTTP server.
+    #[arg(long, default_value = "0.0.0.0")]
+    host: String,
+    /// Port for HTTP server.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Write received media to a file (media arrives in a later rtcio release).
+    #[arg(long)]
+    record_to: Option<String>,
+    /// More logging (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(Clone, Default)]
+struct App {
+    /// The connection whose offer went out through `/request-offer`, waiting for `/answer`.
+    pending: Arc<Mutex<Option<RTCPeerConnection>>>,
+    /// Every live connection by a serial number, closed on shutdown.
+    connections: Arc<Mutex<HashMap<u64, RTCPeerConnection>>>,
+    next_id: Arc<AtomicU64>,
+    config: Arc<RTCConfiguration>,
+}
+
+/// `POST /offer` body: aiortc's clients add fields such as `video_transform`; they are ignored.
+#[derive(Deserialize)]
+struct OfferRequest {
+    sdp: String,
+    #[serde(rename = "type")]
+    sdp_type: String,
+}
+
+#[derive(Deserialize, Default)]
+struct RequestOffer {
+    #[serde(default)]
+    audio: bool,
+    #[serde(default)]
+    video: bool,
+}
+
+struct HttpError(StatusCode, String);
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        tracing::warn!("{}", self.1);
+        (self.0, self.1).into_response()
+    }
+}
+
+impl From<rtcio::Error> for HttpError {
+    fn from(e: rtcio::Error) -> Self {
+        HttpError(StatusCode::BAD_REQUEST, e.to_string())
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let level = match args.verbose {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
+        .with_writer(std::io::stderr)
+        .init();
+    if args.record_to.is_some() {
+        return Err("--record-to needs media support, which rtcio does not have yet".into());
+    }
+
+    let app = App {
+        config: Arc::new(config_for_host(&args.host)),
+        ..App::default()
+    };
+    let router = Router::new()
+        .route("/", get(index))
+        .route("/client.js", get(javascript))
+        .route("/offer", post(offer))
+        .route("/request-offer", post(request_offer))
+        .route("/answer", post(answer))
+        .with_state(app.clone());
+
+    let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse()?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let scheme = if args.cert_file.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!("serving on {scheme}://{addr}");
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match (&args.cert_file, &args.key_file) {
+        (Some(cert), Some(key)) => {
+            tokio::select! {
+                r = serve_tls(listener, router, cert, key) => r?,
+                _ = shutdown => {}
+            }
+        }
+        (None, None) => {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await?
+        }
+        _ => return Err("--cert-file and --key-file go together".into()),
+    }
+    let connections: Vec<_> = app
+        .connections
+        .lock()
+        .unwrap()
+        .drain()
+        .map(|(_, pc)| pc)
+        .collect();
+    for pc in connections {
+        pc.close().await;
+    }
+    Ok(())
+}
+
+/// Host candidates follow the address the server listens on: a specific address is used
+/// alone (the interop harness gives one), `0.0.0.0` means every interface.
+fn config_for_host(host: &str) -> RTCConfiguration {
+    let mut config = RTCConfiguration::default();
+    if let Ok(ip) = host.parse::<std::net::IpAddr>()
+        && !ip.is_unspecified()
+    {
+        config.interfaces.addresses = vec![ip];
+    }
+    config
+}
+
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    cert: &str,
+    key: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use openssl::ssl::{SslAcceptor, SslFiletype, SslMethod};
+    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
+    acceptor.set_certificate_chain_file(cert)?;
+    acceptor.set_private_key_file(key, SslFiletype::PEM)?;
+    let acceptor = Arc::new(acceptor.build());
+    loop {
+        let (tcp, peer) = listener.accept().await?;
+        let acceptor = acceptor.clone();
+        let router = router.clone();
+        tokio::spawn(async move {
+            let Ok(ssl) = openssl::ssl::Ssl::new(acceptor.context()) else {
+                return;
+            };
+            let Ok(mut stream) = tokio_openssl::SslStream::new(ssl, tcp) else {
+                return;
+            };
+            if std::pin::Pin::new(&mut stream).accept().await.is_err() {
+                return;
+            }
+            let service = hyper_util::service::TowerToHyperService::new(
+                router.layer(axum::Extension(ConnectInfo(peer))),
+            );
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn index() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        include_str!("index.html"),
+    )
+}
+
+async fn javascript() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/javascript")],
+        include_str!("client.js"),
+    )
+}
+
+async fn new_connection(app: &App) -> Result<RTCPeerConnection, HttpError> {
+    let pc = RTCPeerConnection::new((*app.config).clone()).await?;
+    let id = app.next_id.fetch_add(1, Ordering::Relaxed);
+    app.connections.lock().unwrap().insert(id, pc.clone());
+    tokio::spawn(watch(app.clone(), id, pc.clone()));
+    Ok(pc)
+}
+
+/// Serves a connection's events: channels the browser opens, and cleanup when it ends.
+async fn watch(app: App, id: u64, pc: RTCPeerConnection) {
+    while let Some(event) = pc.next_event().await {
+        match event {
+            PeerConnectionEvent::DataChannel(channel) => {
+                tokio::spawn(channels::serve(channel));
+            }
+            PeerConnectionEvent::ConnectionStateChange(state) => {
+                tracing::info!("connection state is {state}");
+                if matches!(
+                    state,
+                    RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed
+                ) {
+                    pc.close().await;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    app.connections.lock().unwrap().remove(&id);
+}
+
+async fn offer(
+    State(app): State<App>,
+    Json(req): Json<OfferRequest>,
+) -> Result<Json<RTCSessionDescription>, HttpError> {
+    if req.sdp_type != "offer" {
+        return Err(HttpError(
+            StatusCode::BAD_REQUEST,
+            format!("expected an offer, got '{}'", req.sdp_type),
+        ));
+    }
+    let pc = new_connection(&app).await?;
+    pc.set_remote_description(RTCSessionDescription::offer(req.sdp))
+        .await?;
+    let answer = pc.create_answer().await?;
+    pc.set_local_description(Some(answer)).await?;
+    pc.gathering_complete().await;
+    let local = pc
+        .local_description()
+        .ok_or_else(|| HttpError(StatusCode::INTERNAL_SERVER_ERROR, "no answer".into()))?;
+    Ok(Json(local))
+}
+
+async fn request_offer(
+    State(app): State<App>,
+    body: Option<Json<RequestOffer>>,
+) -> Result<Json<RTCSessionDescription>, HttpError> {
+    let req = body.map(|Json(r)| r).unwrap_or_default();
+    if req.audio || req.video {
+        tracing::info!(
+            "media requested (audio={}, video={}); rtcio offers data only for now",
+            req.audio,
+            req.video
+        );
+    }
+    let pc = new_connection(&app).await?;
+    // A data section needs a channel; the browser opens `echo` and `bulk` itself once
+    // connected, this one only says hello.
+    let hello = pc
+        .create_data_channel("peer-hello", DataChannelInit::default())
+        .await?;
+    tokio::spawn(async move {
+        if hello.opened().await.is_ok() {
+            let _ = hello.send_text("hello from rtcio").await;
+        }
+    });
+    pc.set_local_description(None).await?;
+    pc.gathering_complete().await;
+    let offer = pc
+        .local_description()
+        .ok_or_else(|| HttpError(StatusCode::INTERNAL_SERVER_ERROR, "no offer".into()))?;
+    if let Some(old) = app.pending.lock().unwrap().replace(pc) {
+        tokio::spawn(async move { old.close().await });
+    }
+    Ok(Json(offer))
+}
+
+async fn answer(
+    State(app): State<App>,
+    Json(desc): Json<RTCSessionDescription>,
+) -> Result<&'static str, HttpError> {
+    let pc = app.pending.lock().unwrap().take().ok_or_else(|| {
+        HttpError(
+            StatusCode::CONFLICT,
+            "no offer is waiting for an answer".into(),
+        )
+    })?;
+    pc.set_remote_description(desc).await?;
+    Ok("ok")
+}

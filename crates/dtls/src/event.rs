@@ -16,7 +16,7 @@ pub enum DtlsTransportState {
     Failed,
 }
 
-/// Output of [`DtlsTransport::poll_event`].
+/// Output of [`DtlsTransport::poll_event`](crate::DtlsTransport::poll_event).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DtlsEvent {
     /// The transport entered a new state.

@@ -267,3 +267,20 @@ fn rsa_handshake_cost() {
     // Certificates of ~800 bytes each side: more than the ECDSA handshake.
     assert!(cs.handshake_bytes_sent > 1000 && ss.handshake_bytes_sent > 1000);
 }
+
+#[test]
+fn invalid_configuration_is_rejected() {
+    let (c, s) = certs();
+    let mut small_mtu = config(DtlsRole::Client, c, s);
+    small_mtu.mtu = 100;
+    let mut no_queue = config(DtlsRole::Client, c, s);
+    no_queue.max_queued_datagrams = 0;
+    let mut no_timer = config(DtlsRole::Server, s, c);
+    no_timer.initial_retransmit_timeout = Duration::ZERO;
+    for bad in [small_mtu, no_queue, no_timer] {
+        assert!(matches!(
+            DtlsTransport::new(bad),
+            Err(DtlsError::InvalidConfig(_))
+        ));
+    }
+}

@@ -284,3 +284,41 @@ fn invalid_configuration_is_rejected() {
         ));
     }
 }
+
+#[test]
+fn undrained_messages_are_dropped_and_counted() {
+    let (c, s) = certs();
+    let mut server_config = config(DtlsRole::Server, s, c);
+    server_config.max_queued_messages = 2;
+    let mut client = DtlsTransport::new(config(DtlsRole::Client, c, s)).unwrap();
+    let mut server = DtlsTransport::new(server_config).unwrap();
+    let mut now = Instant::now();
+    handshake(&mut client, &mut server, &mut now);
+    for i in 0..5u8 {
+        client.send(&[i]).unwrap();
+    }
+    deliver(now, &mut client, &mut server);
+    assert_eq!(drain(&mut server).1, vec![vec![0], vec![1]]);
+    assert_eq!(server.stats().messages_dropped, 3);
+    // Draining makes room again.
+    client.send(b"after").unwrap();
+    deliver(now, &mut client, &mut server);
+    assert_eq!(drain(&mut server).1, vec![b"after".to_vec()]);
+}
+
+#[test]
+fn send_queue_is_bounded() {
+    let (c, s) = certs();
+    let mut client_config = config(DtlsRole::Client, c, s);
+    client_config.max_queued_datagrams = 4;
+    let mut client = DtlsTransport::new(client_config).unwrap();
+    let mut server = DtlsTransport::new(config(DtlsRole::Server, s, c)).unwrap();
+    let mut now = Instant::now();
+    handshake(&mut client, &mut server, &mut now);
+    for _ in 0..4 {
+        client.send(b"x").unwrap();
+    }
+    assert_eq!(client.send(b"x"), Err(DtlsError::SendQueueFull));
+    assert_eq!(deliver(now, &mut client, &mut server), 4);
+    client.send(b"x").unwrap();
+}

@@ -13,7 +13,7 @@ use rtcio_stun::{Attribute, Class, Message, MessageBuilder, Method, TransactionI
 const LOCAL: &str = "10.0.0.2:6000";
 const PEER: &str = "10.0.0.1:5000";
 /// The password `pair_of_nodes` gives the controlled node `b` (ufrag `bbbb`).
-const B_PWD: &str = "bbbb-password-0123456789";
+const B_PWD: &str = "bbbbPassword0123456789xyz";
 
 fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
@@ -25,7 +25,7 @@ fn agent() -> (Agent, Instant) {
     let mut agent = b.agent;
     let now = start();
     agent.add_local_candidate(now, Candidate::host(addr(LOCAL), 65535));
-    agent.set_remote_credentials(now, "aaaa", "aaaa-password-0123456789");
+    agent.set_remote_credentials(now, "aaaa", "aaaaPassword0123456789xyz");
     while agent.poll_event().is_some() {}
     (agent, now)
 }
@@ -302,7 +302,7 @@ fn unauthenticated_response_is_dropped_and_the_check_goes_on() {
         &mut agent,
         now + Duration::from_millis(5),
         PEER,
-        &forge("aaaa-password-0123456789"),
+        &forge("aaaaPassword0123456789xyz"),
     );
     assert_eq!(agent.pairs().next().unwrap().state, PairState::Succeeded);
 }
@@ -319,7 +319,7 @@ fn response_from_another_address_fails_the_pair() {
     let tid = Message::decode(&check.data).unwrap().transaction_id();
     let mut b = MessageBuilder::new(Class::SuccessResponse, Method::BINDING, tid);
     b.add(&Attribute::XorMappedAddress(addr(LOCAL))).unwrap();
-    b.add_message_integrity(&integrity::short_term_key("aaaa-password-0123456789"))
+    b.add_message_integrity(&integrity::short_term_key("aaaaPassword0123456789xyz"))
         .unwrap();
     b.add_fingerprint().unwrap();
     feed(&mut agent, now, "10.0.0.99:5000", &b.build());
@@ -407,4 +407,38 @@ fn forged_requests_during_a_session_do_not_disturb_it() {
     sim.run_for(&mut [&mut a, &mut b], Duration::from_secs(10))
         .unwrap();
     assert!(b.log().connected());
+}
+
+#[test]
+fn invalid_remote_credentials_are_refused() {
+    let (mut a, _) = pair_of_nodes();
+    let now = start();
+    assert!(
+        !a.agent
+            .set_remote_credentials(now, "abc", "bbbbPassword0123456789xyz"),
+        "ufrag too short"
+    );
+    assert!(
+        !a.agent
+            .set_remote_credentials(now, "ab:c", "bbbbPassword0123456789xyz"),
+        "not ice-chars"
+    );
+    assert!(
+        !a.agent.set_remote_credentials(now, "bbbb", "short"),
+        "pwd too short"
+    );
+    assert!(
+        !a.agent
+            .set_remote_credentials(now, &"u".repeat(257), "bbbbPassword0123456789xyz")
+    );
+    assert!(a.agent.remote_credentials().is_none());
+    assert!(
+        a.agent
+            .set_remote_credentials(now, "bbbb", "bbbbPassword0123456789xyz")
+    );
+    assert!(
+        a.agent
+            .set_remote_credentials(now, "bbbb", "bbbbPassword0123456789xyz"),
+        "same again"
+    );
 }

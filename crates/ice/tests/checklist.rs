@@ -71,7 +71,7 @@ fn relayed_candidates_pair_and_send_from_the_relayed_address() {
         65535,
     );
     agent.add_local_candidate(now, relay);
-    agent.set_remote_credentials(now, "bbbb", "bbbb-password-0123456789");
+    agent.set_remote_credentials(now, "bbbb", "bbbbPassword0123456789xyz");
     agent.add_remote_candidate(now, remote("10.0.0.2:6000", 2_130_706_431, "a"));
     let t = agent.poll_transmit().expect("check");
     assert_eq!(t.from_base, addr("198.51.100.9:50000"));
@@ -134,7 +134,7 @@ fn checks_go_out_in_priority_order_paced_by_ta() {
             ),
         );
     }
-    agent.set_remote_credentials(now, "bbbb", "bbbb-password-0123456789");
+    agent.set_remote_credentials(now, "bbbb", "bbbbPassword0123456789xyz");
     let mut order = vec![agent.poll_transmit().unwrap().to];
     assert!(agent.poll_transmit().is_none(), "one check per Ta");
     let mut t = now;
@@ -235,7 +235,7 @@ fn peer_reflexive_flood_is_bounded() {
         b.add(&Attribute::Username("bbbb:aaaa")).unwrap();
         b.add(&Attribute::Priority(1_000)).unwrap();
         b.add(&Attribute::IceControlling(5)).unwrap();
-        b.add_message_integrity(&integrity::short_term_key("bbbb-password-0123456789"))
+        b.add_message_integrity(&integrity::short_term_key("bbbbPassword0123456789xyz"))
             .unwrap();
         let msg = b.build();
         let from = addr(&format!("10.7.{}.{}:{}", i / 100, i % 100 + 1, 7000 + i));

@@ -12,12 +12,12 @@ fn restart_both(now: std::time::Instant, a: &mut Node, b: &mut Node, generation:
     a.agent.restart(
         now,
         &format!("aaa{generation}"),
-        &format!("a-restarted-password-{generation:04}"),
+        &format!("aRestartedPassword{generation:04}xyz"),
     );
     b.agent.restart(
         now,
         &format!("bbb{generation}"),
-        &format!("b-restarted-password-{generation:04}"),
+        &format!("bRestartedPassword{generation:04}xyz"),
     );
     a.drain(now);
     b.drain(now);
@@ -110,7 +110,7 @@ fn peer_keeps_consent_with_old_credentials_until_it_learns_the_new_ones() {
     // Only `a` restarts; its offer never reaches `b` for 20 s. b's consent checks still use
     // a's old credentials and are answered on the old pair.
     a.agent
-        .restart(sim.now(), "aaa2", "a-restarted-password-0002");
+        .restart(sim.now(), "aaa2", "aRestartedPassword0002xyz");
     sim.run_for(&mut [&mut a, &mut b], Duration::from_secs(20))
         .unwrap();
     assert!(b.log().connected(), "{:?}", b.log().states);

@@ -100,27 +100,30 @@ impl Agent {
     pub(super) fn send_check(&mut self, now: Instant, id: PairId, nominate: bool) {
         let aggressive =
             self.role == IceRole::Controlling && self.config.nomination == Nomination::Aggressive;
-        self.send_request(
-            now,
-            id,
-            Purpose::Check {
-                nominate: nominate || aggressive,
-            },
-        );
-        if let Some(pair) = self.checklist.pair_mut(id)
-            && pair.state != PairState::Succeeded
-        {
-            pair.state = PairState::InProgress;
+        let purpose = Purpose::Check {
+            nominate: nominate || aggressive,
+        };
+        let sent = self.send_request(now, id, purpose);
+        if let Some(pair) = self.checklist.pair_mut(id) {
+            if !sent {
+                pair.state = PairState::Failed;
+            } else if pair.state != PairState::Succeeded {
+                pair.state = PairState::InProgress;
+            }
+        }
+        if !sent && self.nominating == Some(id) {
+            self.nominating = None;
         }
     }
 
     /// Builds, records and queues a Binding request on pair `id`.
-    pub(super) fn send_request(&mut self, now: Instant, id: PairId, purpose: Purpose) {
+    /// Returns whether it was sent.
+    pub(super) fn send_request(&mut self, now: Instant, id: PairId, purpose: Purpose) -> bool {
         let Some(creds) = self.remote_creds.clone() else {
-            return;
+            return false;
         };
         let Some(pair) = self.checklist.pair(id) else {
-            return;
+            return false;
         };
         let local = self.checklist.local_of(pair);
         let (from, to) = (local.base, self.checklist.remote_of(pair).addr);
@@ -139,7 +142,7 @@ impl Agent {
             use_candidate,
             pwd: &creds.pwd,
         }) else {
-            return;
+            return false;
         };
         if let Some(pair) = self.checklist.pair_mut(id) {
             pair.stats.requests_sent += 1;
@@ -173,8 +176,9 @@ impl Agent {
             transmits: 1,
             max_transmits,
             cancelled: false,
-            exhausted: false,
+            exhausted: max_transmits <= 1,
         });
+        true
     }
 
     /// Retransmits due requests and fails pairs whose checks timed out.

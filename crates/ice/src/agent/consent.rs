@@ -72,7 +72,8 @@ impl Agent {
             return;
         }
         if now >= c.next_request {
-            self.send_request(now, pair, Purpose::Consent);
+            // A request that cannot be built is not retried: consent then expires.
+            let _ = self.send_request(now, pair, Purpose::Consent);
             let next = now + self.jitter(self.config.consent_interval);
             if let Some(c) = self.consent.as_mut() {
                 c.next_request = next;

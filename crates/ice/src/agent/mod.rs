@@ -220,15 +220,23 @@ impl Agent {
     /// Sets the peer's credentials. New credentials after others were set mean the peer
     /// restarted ICE: the remote candidates and pairs of the old generation are dropped (the
     /// selected pair keeps carrying data until a new one is selected).
-    pub fn set_remote_credentials(&mut self, now: Instant, ufrag: &str, pwd: &str) {
+    ///
+    /// Returns `false` (and changes nothing) for credentials RFC 8839 §5.4 forbids: a ufrag of
+    /// 4 to 256 ice-chars and a password of 22 to 256 ice-chars are required.
+    pub fn set_remote_credentials(&mut self, now: Instant, ufrag: &str, pwd: &str) -> bool {
+        let ok = |s: &str, min: usize| (min..=256).contains(&s.len()) && s.bytes().all(is_ice_char);
+        if !ok(ufrag, 4) || !ok(pwd, 22) || self.is_closed() {
+            return false;
+        }
         let creds = Credentials::new(ufrag, pwd);
         match &self.remote_creds {
-            Some(old) if *old == creds => return,
+            Some(old) if *old == creds => return true,
             Some(_) => self.new_generation(now),
             None => {}
         }
         self.remote_creds = Some(creds);
         self.update(now);
+        true
     }
 
     /// Declares that the peer is an ICE-lite agent (RFC 8445 §2.5): this agent becomes

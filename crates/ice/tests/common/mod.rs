@@ -67,7 +67,7 @@ pub fn config(role: IceRole, ufrag: &str, tie_breaker: u64) -> AgentConfig {
         role,
         local_credentials: Some(Credentials::new(
             ufrag,
-            format!("{ufrag}-password-0123456789"),
+            format!("{ufrag}Password0123456789xyz"),
         )),
         tie_breaker: Some(tie_breaker),
         ..AgentConfig::default()

@@ -191,7 +191,7 @@ fn unknown(n: usize, t: char) -> ParseError {
 /// Splits the input into `(line number, type, value)`, enforcing the line limits.
 struct Lines<'a> {
     inner: std::iter::Enumerate<std::str::Split<'a, char>>,
-    /// The last line number seen.
+    /// The number of the last non-empty line seen.
     last: usize,
 }
 
@@ -206,7 +206,6 @@ impl<'a> Lines<'a> {
     fn next(&mut self) -> Result<Option<(usize, char, &'a str)>, ParseError> {
         for (i, raw) in self.inner.by_ref() {
             let n = i + 1;
-            self.last = n;
             if n > MAX_LINES {
                 return Err(ParseError::at(n, ParseErrorKind::TooManyLines));
             }
@@ -218,6 +217,7 @@ impl<'a> Lines<'a> {
             if line.is_empty() {
                 continue;
             }
+            self.last = n;
             if line.contains(['\0', '\r']) {
                 return Err(ParseError::at(n, ParseErrorKind::ControlCharacter));
             }
@@ -251,8 +251,9 @@ impl<'a> Lines<'a> {
                     found: format!("{found}="),
                 },
             )),
+            // Reported on the line after the last one.
             None => Err(ParseError::at(
-                self.last.max(1),
+                self.last + 1,
                 ParseErrorKind::Expected {
                     expected,
                     found: String::new(),

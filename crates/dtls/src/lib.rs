@@ -22,7 +22,8 @@
 //! a.start(now);
 //! b.start(now);
 //! a.send(b"too early").unwrap_err(); // only once connected
-//! while b.state() != DtlsTransportState::Connected {
+//! for _ in 0..100 {
+//!     if b.state() == DtlsTransportState::Connected { break; }
 //!     // A real driver sends these over the ICE transport and sleeps until the next timeout.
 //!     while let Some(d) = a.poll_transmit() { b.handle_receive(now, &d); }
 //!     while let Some(d) = b.poll_transmit() { a.handle_receive(now, &d); }

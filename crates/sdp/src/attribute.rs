@@ -39,6 +39,8 @@ pub enum Attribute {
     Setup(Setup),
     /// `a=mid:<identification tag>`
     Mid(String),
+    /// `a=bundle-only` (RFC 9143).
+    BundleOnly,
     /// `a=msid:<stream id> [<track id>]` (RFC 8830).
     Msid(Msid),
     /// `a=sendrecv`, `a=sendonly`, `a=recvonly`, `a=inactive`.
@@ -148,6 +150,7 @@ fn flag(name: &str) -> Option<Attribute> {
     Some(match name {
         "ice-lite" => Attribute::IceLite,
         "end-of-candidates" => Attribute::EndOfCandidates,
+        "bundle-only" => Attribute::BundleOnly,
         "extmap-allow-mixed" => Attribute::ExtmapAllowMixed,
         "rtcp-mux" => Attribute::RtcpMux,
         "rtcp-mux-only" => Attribute::RtcpMuxOnly,
@@ -216,6 +219,7 @@ impl Attribute {
             Self::Fingerprint(_) => "fingerprint",
             Self::Setup(_) => "setup",
             Self::Mid(_) => "mid",
+            Self::BundleOnly => "bundle-only",
             Self::Msid(_) => "msid",
             Self::Direction(d) => d.as_str(),
             Self::Rtpmap(_) => "rtpmap",
@@ -315,6 +319,7 @@ impl fmt::Display for Attribute {
         match self {
             Self::IceLite
             | Self::EndOfCandidates
+            | Self::BundleOnly
             | Self::Direction(_)
             | Self::ExtmapAllowMixed
             | Self::RtcpMux

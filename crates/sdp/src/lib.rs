@@ -22,6 +22,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Serialization is canonical: one space between fields, uppercase fingerprint hex, known
+//! candidate extensions in Chromium's order, IPv6 addresses in RFC 5952 form, numbers without
+//! leading zeros, session lines in RFC 8866 order. Browser and aiortc SDP is already canonical
+//! and round-trips byte for byte; other input re-serializes to text that parses back to an equal
+//! model. Whatever does not affect meaning but cannot be normalized is kept: the case of
+//! candidate transports (`UDP`/`udp`), the space in Chromium's `a=msid-semantic: WMS`, the text
+//! of `a=fmtp`, `a=ssrc` values and unknown attributes.
+//!
+//! Strictness: `v=`, `o=`, `s=` must open the description; other lines may come in any order
+//! within their section; unknown attributes are kept, but unknown line types, malformed known
+//! lines and attributes (bad numbers, bad fingerprints, unknown setup roles …) are errors naming
+//! the 1-based line and the field.
+//!
 //! Parsing never panics. Inputs above [`MAX_SDP_LEN`] bytes, [`MAX_LINES`] lines or with a line
 //! above [`MAX_LINE_LEN`] bytes are refused, so memory use is bounded by the input size.
 

@@ -281,6 +281,11 @@ impl MediaDescription {
         session::setup(&self.attributes)
     }
 
+    /// Whether `a=bundle-only` is present.
+    pub fn bundle_only(&self) -> bool {
+        self.attributes.contains(&Attribute::BundleOnly)
+    }
+
     /// Whether `a=rtcp-mux` is present.
     pub fn rtcp_mux(&self) -> bool {
         self.attributes.contains(&Attribute::RtcpMux)

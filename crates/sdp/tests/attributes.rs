@@ -18,6 +18,7 @@ fn flags_and_directions() {
     for (text, want) in [
         ("ice-lite", Attribute::IceLite),
         ("end-of-candidates", Attribute::EndOfCandidates),
+        ("bundle-only", Attribute::BundleOnly),
         ("extmap-allow-mixed", Attribute::ExtmapAllowMixed),
         ("rtcp-mux", Attribute::RtcpMux),
         ("rtcp-mux-only", Attribute::RtcpMuxOnly),
@@ -165,10 +166,8 @@ fn legacy_sctp_and_other_media() {
     }
     let tcp = d.media_by_mid("tcp-data").unwrap();
     assert_eq!((tcp.port, &tcp.protocol), (0, &Protocol::TcpDtlsSctp));
-    assert_eq!(
-        tcp.attribute("bundle-only"),
-        Some(&Attribute::unknown("bundle-only", None))
-    );
+    assert!(tcp.bundle_only());
+    assert_eq!(tcp.attribute("bundle-only"), Some(&Attribute::BundleOnly));
     let text = d.media.last().unwrap();
     assert_eq!(text.kind, MediaKind::Text);
     assert_eq!(d.media[0].protocol, Protocol::RtpAvp);

@@ -369,3 +369,34 @@ impl fmt::Display for Attribute {
         }
     }
 }
+
+/// `impl From<$ty> for Attribute` wrapping the value in variant `$variant`.
+macro_rules! into_attribute {
+    ($($ty:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$ty> for Attribute {
+            fn from(value: $ty) -> Self {
+                Self::$variant(value)
+            }
+        }
+    )*};
+}
+
+into_attribute! {
+    Group => Group,
+    MsidSemantic => MsidSemantic,
+    Candidate => Candidate,
+    Fingerprint => Fingerprint,
+    Setup => Setup,
+    Msid => Msid,
+    Direction => Direction,
+    RtpMap => Rtpmap,
+    Fmtp => Fmtp,
+    RtcpFb => RtcpFb,
+    Extmap => Extmap,
+    SsrcAttribute => Ssrc,
+    SsrcGroup => SsrcGroup,
+    Rid => Rid,
+    Simulcast => Simulcast,
+    Sctpmap => Sctpmap,
+    Rtcp => Rtcp,
+}

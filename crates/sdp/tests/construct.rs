@@ -132,6 +132,22 @@ fn candidate_attribute_matches_standalone_form() {
 }
 
 #[test]
+fn typed_values_convert_into_attributes() {
+    let mut m = MediaDescription::new(MediaKind::Video, 9, Protocol::UdpTlsRtpSavpf, ["96"]);
+    m.push_attribute(Direction::SendOnly.into())
+        .push_attribute(RtpMap::new(96, "VP8", 90000).into())
+        .push_attribute(RtcpFb::new(96, "nack", Some("pli")).into())
+        .push_attribute(Setup::Passive.into());
+    let text = m.to_string();
+    assert_eq!(
+        text,
+        "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=sendonly\r\na=rtpmap:96 VP8/90000\r\n\
+         a=rtcp-fb:96 nack pli\r\na=setup:passive\r\n"
+    );
+    assert_eq!(m.codecs()[0].rtcp_fbs.len(), 1);
+}
+
+#[test]
 fn jsep_types() {
     for t in [
         SdpType::Offer,

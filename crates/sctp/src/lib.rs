@@ -18,6 +18,7 @@ pub mod tsn;
 pub mod wire;
 
 pub use association::{Association, Reliability, State, Stats};
+pub use bytes;
 pub use channel::{ChannelEvent, ChannelInit, DataChannels, DtlsRole, ReadyState};
 pub use config::Config;
 pub use error::{Error, ParseError};

@@ -29,8 +29,8 @@ pub enum Attribute {
     IcePwd(String),
     /// `a=ice-options:<option> …`, e.g. `trickle`, `ice2`.
     IceOptions(Vec<String>),
-    /// `a=candidate:…`
-    Candidate(Candidate),
+    /// `a=candidate:…` (boxed: a candidate is several times larger than other attributes).
+    Candidate(Box<Candidate>),
     /// `a=end-of-candidates`
     EndOfCandidates,
     /// `a=fingerprint:<hash> <bytes>`
@@ -181,7 +181,7 @@ impl Attribute {
             "ice-ufrag" => Self::IceUfrag(value.into()),
             "ice-pwd" => Self::IcePwd(value.into()),
             "ice-options" => Self::IceOptions(words(value).map(Into::into).collect()),
-            "candidate" => Self::Candidate(Candidate::parse_value(value)?),
+            "candidate" => Self::Candidate(Box::new(Candidate::parse_value(value)?)),
             "fingerprint" => Self::Fingerprint(Fingerprint::parse_value(value)?),
             "setup" => Self::Setup(Setup::parse_value(value)?),
             "mid" => Self::Mid(value.into()),
@@ -381,10 +381,15 @@ macro_rules! into_attribute {
     )*};
 }
 
+impl From<Candidate> for Attribute {
+    fn from(value: Candidate) -> Self {
+        Self::Candidate(Box::new(value))
+    }
+}
+
 into_attribute! {
     Group => Group,
     MsidSemantic => MsidSemantic,
-    Candidate => Candidate,
     Fingerprint => Fingerprint,
     Setup => Setup,
     Msid => Msid,

@@ -88,6 +88,8 @@ pub enum ParseErrorKind {
         /// Line length in bytes.
         len: usize,
     },
+    /// The input has more than [`MAX_MEDIA_SECTIONS`](crate::MAX_MEDIA_SECTIONS) `m=` sections.
+    TooManyMediaSections,
     /// The input is not valid UTF-8.
     NotUtf8,
     /// The input has no lines at all.
@@ -169,6 +171,9 @@ impl fmt::Display for ParseErrorKind {
                 "line of {len} bytes exceeds the limit of {} bytes",
                 crate::MAX_LINE_LEN
             ),
+            Self::TooManyMediaSections => {
+                write!(f, "more than {} media sections", crate::MAX_MEDIA_SECTIONS)
+            }
             Self::NotUtf8 => write!(f, "not valid UTF-8"),
             Self::Empty => write!(f, "empty session description"),
             Self::ControlCharacter => write!(f, "NUL or stray carriage return in line"),

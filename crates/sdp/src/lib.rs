@@ -35,8 +35,10 @@
 //! lines and attributes (bad numbers, bad fingerprints, unknown setup roles …) are errors naming
 //! the 1-based line and the field.
 //!
-//! Parsing never panics. Inputs above [`MAX_SDP_LEN`] bytes, [`MAX_LINES`] lines or with a line
-//! above [`MAX_LINE_LEN`] bytes are refused, so memory use is bounded by the input size.
+//! Parsing never panics. Inputs above [`MAX_SDP_LEN`] bytes, [`MAX_LINES`] lines,
+//! [`MAX_MEDIA_SECTIONS`] media sections or with a line above [`MAX_LINE_LEN`] bytes are refused;
+//! the model takes at most about 100 bytes per input line plus the text it keeps, so a parse uses
+//! at most some tens of MiB.
 
 mod attribute;
 mod candidate;
@@ -57,7 +59,7 @@ pub use dtls::{Fingerprint, HashFunction, MAX_FINGERPRINT_LEN, Setup};
 pub use error::{MAX_EXCERPT_LEN, ParseError, ParseErrorKind, Problem, ValueError};
 pub use jsep::{JsepDescription, SdpType};
 pub use media::{Codec, MediaDescription, MediaKind, Protocol};
-pub use parse::{MAX_LINE_LEN, MAX_LINES, MAX_SDP_LEN, parse, parse_bytes};
+pub use parse::{MAX_LINE_LEN, MAX_LINES, MAX_MEDIA_SECTIONS, MAX_SDP_LEN, parse, parse_bytes};
 pub use rtp::{Direction, Extmap, Fmtp, RtcpFb, RtcpFbPayload, RtpMap};
 pub use session::{Bandwidth, Connection, Origin, SessionDescription, Timing};
 pub use simulcast::{

@@ -11,6 +11,8 @@ pub const MAX_SDP_LEN: usize = 1 << 20;
 pub const MAX_LINES: usize = 100_000;
 /// Longest accepted line, in bytes (without its line ending).
 pub const MAX_LINE_LEN: usize = 16 * 1024;
+/// Largest accepted number of media descriptions (`m=` sections).
+pub const MAX_MEDIA_SECTIONS: usize = 1024;
 
 /// Parses SDP bytes, which must be UTF-8 (see [`parse`]).
 pub fn parse_bytes(sdp: &[u8]) -> Result<SessionDescription, ParseError> {
@@ -34,7 +36,8 @@ pub fn parse_bytes(sdp: &[u8]) -> Result<SessionDescription, ParseError> {
 /// Lines may end in CRLF or LF; empty lines are skipped. `v=`, `o=` and `s=` must come first
 /// in that order; other lines may come in any order within their section, and attributes keep
 /// their order. Unknown attributes are kept; unknown line types, malformed known lines and
-/// attributes, and inputs beyond [`MAX_SDP_LEN`], [`MAX_LINES`] or [`MAX_LINE_LEN`] are errors.
+/// attributes, and inputs beyond [`MAX_SDP_LEN`], [`MAX_LINES`], [`MAX_LINE_LEN`] or
+/// [`MAX_MEDIA_SECTIONS`] are errors.
 pub fn parse(sdp: &str) -> Result<SessionDescription, ParseError> {
     if sdp.len() > MAX_SDP_LEN {
         return Err(ParseError::whole(ParseErrorKind::TooLarge {
@@ -62,6 +65,9 @@ pub fn parse(sdp: &str) -> Result<SessionDescription, ParseError> {
             Some(_) => {}
         }
         if t == 'm' {
+            if session.media.len() == MAX_MEDIA_SECTIONS {
+                return Err(ParseError::at(n, ParseErrorKind::TooManyMediaSections));
+            }
             let media =
                 MediaDescription::parse_media_line(value).map_err(|e| value_error(n, 'm', e))?;
             session.media.push(media);

@@ -431,7 +431,7 @@ pub(crate) fn direction(attrs: &[Attribute]) -> Option<Direction> {
 
 pub(crate) fn candidates(attrs: &[Attribute]) -> impl Iterator<Item = &Candidate> {
     attrs.iter().filter_map(|a| match a {
-        Attribute::Candidate(c) => Some(c),
+        Attribute::Candidate(c) => Some(c.as_ref()),
         _ => None,
     })
 }

@@ -35,11 +35,12 @@ fn offer() -> SessionDescription {
             ..RtpMap::new(111, "opus", 48000)
         }))
         .push_attribute(Attribute::RtcpFb(RtcpFb::new(111, "transport-cc", None)))
-        .push_attribute(Attribute::Candidate(
+        .push_attribute(
             "candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host"
-                .parse()
-                .unwrap(),
-        ))
+                .parse::<Candidate>()
+                .unwrap()
+                .into(),
+        )
         .push_attribute(Attribute::EndOfCandidates);
     sdp.push_media(audio);
 
@@ -128,7 +129,7 @@ fn candidate_attribute_matches_standalone_form() {
     let c: Candidate = "candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host"
         .parse()
         .unwrap();
-    assert_eq!(Attribute::Candidate(c.clone()).to_string(), c.to_string());
+    assert_eq!(Attribute::from(c.clone()).to_string(), c.to_string());
 }
 
 #[test]

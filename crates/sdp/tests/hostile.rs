@@ -3,7 +3,8 @@
 mod common;
 
 use rtcio_sdp::{
-    MAX_LINE_LEN, MAX_LINES, MAX_SDP_LEN, ParseErrorKind, SessionDescription, parse_bytes,
+    MAX_LINE_LEN, MAX_LINES, MAX_MEDIA_SECTIONS, MAX_SDP_LEN, ParseErrorKind, SessionDescription,
+    parse_bytes,
 };
 
 const HEAD: &str = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
@@ -46,6 +47,24 @@ fn too_many_lines_is_refused() {
     assert_eq!(
         (e.line, e.kind),
         (Some(MAX_LINES + 1), ParseErrorKind::TooManyLines)
+    );
+}
+
+#[test]
+fn too_many_media_sections_is_refused() {
+    let section = "m=audio 0 RTP/AVP 0\r\n";
+    let ok = format!("{HEAD}{}", section.repeat(MAX_MEDIA_SECTIONS));
+    assert_eq!(
+        SessionDescription::parse(&ok).unwrap().media.len(),
+        MAX_MEDIA_SECTIONS
+    );
+    let e = SessionDescription::parse(&format!("{ok}{section}")).unwrap_err();
+    assert_eq!(
+        (e.line, e.kind),
+        (
+            Some(5 + MAX_MEDIA_SECTIONS),
+            ParseErrorKind::TooManyMediaSections
+        )
     );
 }
 

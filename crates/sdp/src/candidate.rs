@@ -98,7 +98,7 @@ pub enum Address {
 
 impl Address {
     /// Parses an IP address, or else an FQDN of letters, digits, `-`, `_` and `.`.
-    pub fn parse(field: &'static str, s: &str) -> Result<Self, ValueError> {
+    pub(crate) fn parse(field: &'static str, s: &str) -> Result<Self, ValueError> {
         if let Ok(ip) = s.parse::<IpAddr>() {
             return Ok(Self::Ip(ip));
         }
@@ -130,6 +130,15 @@ impl Address {
                 .is_some_and(|end| end.eq_ignore_ascii_case(".local")),
             Self::Ip(_) => false,
         }
+    }
+}
+
+impl FromStr for Address {
+    type Err = ValueError;
+
+    /// Parses an IP address, or else an FQDN of letters, digits, `-`, `_` and `.`.
+    fn from_str(s: &str) -> Result<Self, ValueError> {
+        Self::parse("address", s)
     }
 }
 

@@ -59,6 +59,12 @@ fn mdns_name() {
     assert!(c.address.is_mdns());
     assert_eq!(c.address.ip(), None);
     assert!(!Address::Fqdn("example.com".into()).is_mdns());
+    assert_eq!(
+        "host-1.LOCAL".parse::<Address>().map(|a| a.is_mdns()),
+        Ok(true)
+    );
+    assert!("bad name.local".parse::<Address>().is_err());
+    assert!("".parse::<Address>().is_err());
     assert!(!Address::Ip("10.0.0.1".parse().unwrap()).is_mdns());
 }
 

@@ -140,7 +140,7 @@ pub fn build_description(
 
 fn push_transport(m: &mut MediaDescription, t: &LocalTransport<'_>) {
     for c in t.candidates {
-        m.push_attribute(Attribute::Candidate(c.clone()));
+        m.push_attribute(Attribute::from(c.clone()));
     }
     if t.end_of_candidates {
         m.push_attribute(Attribute::EndOfCandidates);

@@ -409,7 +409,7 @@ impl PeerConnection {
             let mut lines: Vec<rtcio_sdp::Attribute> = candidates
                 .iter()
                 .cloned()
-                .map(rtcio_sdp::Attribute::Candidate)
+                .map(rtcio_sdp::Attribute::from)
                 .collect();
             if complete {
                 lines.push(rtcio_sdp::Attribute::EndOfCandidates);

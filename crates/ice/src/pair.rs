@@ -15,10 +15,11 @@ pub fn pair_priority(g: u32, d: u32) -> u64 {
 }
 
 /// The state of a candidate pair (RFC 8445 §6.1.2.6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum PairState {
     /// A check has not been sent, and will wait until a pair of the same foundation succeeds or
     /// no waiting pair is left.
+    #[default]
     Frozen,
     /// A check can be sent as soon as this is the highest-priority waiting pair.
     Waiting,
@@ -81,4 +82,6 @@ pub struct CandidatePairStats {
     pub total_round_trip_time: Duration,
     /// `nominated`: whether this pair has been nominated.
     pub nominated: bool,
+    /// `state`: the pair state.
+    pub state: PairState,
 }

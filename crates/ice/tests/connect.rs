@@ -53,7 +53,8 @@ fn completes_after_end_of_candidates_and_reports_pair_stats() {
     assert!(b.log().is(IceConnectionState::Completed));
 
     let id = a.agent.selected_pair().unwrap().id;
-    let st = a.agent.pair_stats(id).unwrap().clone();
+    let st = a.agent.pair_stats(id).unwrap();
+    assert_eq!((st.state, st.nominated), (PairState::Succeeded, true));
     assert!(st.requests_sent >= 2, "check + nomination: {st:?}");
     assert!(st.responses_received >= 2);
     assert!(

@@ -308,7 +308,6 @@ impl Agent {
         let sent_use_candidate = nominate && tx.role == IceRole::Controlling;
         if controlled_nomination || (sent_use_candidate && self.role == IceRole::Controlling) {
             pair.nominated = true;
-            pair.stats.nominated = true;
         }
         if self.nominating == Some(tx.pair) {
             self.nominating = None;

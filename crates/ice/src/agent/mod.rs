@@ -27,7 +27,7 @@ const MAX_TRANSMITS: usize = 256;
 const MAX_EVENTS: usize = 256;
 
 /// A read-only view of one candidate pair.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PairInfo<'a> {
     /// The pair's id.
     pub id: PairId,
@@ -41,8 +41,8 @@ pub struct PairInfo<'a> {
     pub state: PairState,
     /// Whether the pair is in the valid list.
     pub valid: bool,
-    /// The pair's statistics (`nominated` included).
-    pub stats: &'a CandidatePairStats,
+    /// The pair's statistics (`nominated` and `state` included).
+    pub stats: CandidatePairStats,
 }
 
 /// The previous generation's selected pair, still carrying data during an ICE restart.
@@ -198,18 +198,19 @@ impl Agent {
             priority: p.priority,
             state: p.state,
             valid: p.valid,
-            stats: &p.stats,
+            stats: export_stats(p),
         })
     }
 
     /// The statistics of pair `id` (the previous generation's selected pair included).
-    pub fn pair_stats(&self, id: PairId) -> Option<&CandidatePairStats> {
-        self.checklist.pair(id).map(|p| &p.stats).or_else(|| {
-            self.legacy
-                .as_ref()
-                .filter(|l| l.selected.id == id)
-                .map(|l| &l.stats)
-        })
+    pub fn pair_stats(&self, id: PairId) -> Option<CandidatePairStats> {
+        if let Some(p) = self.checklist.pair(id) {
+            return Some(export_stats(p));
+        }
+        self.legacy
+            .as_ref()
+            .filter(|l| l.selected.id == id)
+            .map(|l| l.stats.clone())
     }
 
     /// Agent-wide counters.
@@ -348,7 +349,7 @@ impl Agent {
             let stats = self
                 .checklist
                 .pair(sel.id)
-                .map(|p| p.stats.clone())
+                .map(export_stats)
                 .unwrap_or_default();
             self.legacy = Some(Legacy {
                 selected: sel,
@@ -518,6 +519,15 @@ impl Agent {
     fn jitter(&mut self, base: Duration) -> Duration {
         let r = self.rng.next_u64() % 401; // 0..=400
         base * 800 / 1000 + base * (r as u32) / 1000
+    }
+}
+
+/// A pair's statistics with its current state and nomination.
+fn export_stats(p: &crate::checklist::Pair) -> CandidatePairStats {
+    CandidatePairStats {
+        state: p.state,
+        nominated: p.nominated,
+        ..p.stats.clone()
     }
 }
 

@@ -181,7 +181,6 @@ impl Agent {
             PairState::Succeeded => {
                 if use_candidate && controlled && !p.nominated {
                     p.nominated = true;
-                    p.stats.nominated = true;
                 }
                 return;
             }

@@ -98,6 +98,10 @@ impl Agent {
         } else {
             IceConnectionState::Checking
         };
+        if state == IceConnectionState::Failed {
+            // A failed transport sends nothing, not even on a previous generation's pair.
+            self.legacy = None;
+        }
         self.set_state(state);
     }
 

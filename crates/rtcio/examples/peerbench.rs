@@ -352,7 +352,7 @@ async fn memory_workload() -> Res<()> {
 
 #[tokio::main]
 async fn main() -> Res<()> {
-    let which = std::env::args().last().unwrap_or_else(|| "all".into());
+    let which = std::env::args().next_back().unwrap_or_else(|| "all".into());
     let all = ["connect", "throughput", "small", "memory"];
     if which != "all" && !all.contains(&which.as_str()) {
         eprintln!("usage: peerbench [connect|throughput|small|memory|all]");

@@ -1,5 +1,9 @@
 //! Fuzzes the SDP parser: arbitrary bytes never panic, and whatever parses must survive
 //! serialize → re-parse unchanged (the round-trip property), with a stable serialization.
+//!
+//! Seed the corpus from the captured fixtures before running (from `fuzz/`):
+//! `mkdir -p corpus/sdp_parse && cp ../crates/sdp/tests/fixtures/*.sdp corpus/sdp_parse/`,
+//! then `cargo +nightly fuzz run sdp_parse -- -max_total_time=600 -jobs=1`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -9,6 +9,17 @@ use openssl::sha::Sha1;
 
 use crate::Error;
 
+/// Longest input OpenSSL's `int`-sized lengths accept, with margin.
+const MAX_INPUT: usize = 0x7fff_0000;
+
+fn check_input(len: usize) -> Result<(), Error> {
+    if len > MAX_INPUT {
+        Err(Error::Crypto("input longer than OpenSSL accepts".into()))
+    } else {
+        Ok(())
+    }
+}
+
 /// AES in counter mode (RFC 3711 §4.1.1 "AES-CM"), keyed once.
 pub struct AesCm {
     ctx: CipherCtx,
@@ -35,6 +46,7 @@ impl AesCm {
 
     /// XORs `data` in place with the keystream that starts at the 128-bit counter block `iv`.
     pub fn apply_keystream(&mut self, iv: &[u8; 16], data: &mut [u8]) -> Result<(), Error> {
+        check_input(data.len())?;
         self.ctx.encrypt_init(None, None, Some(iv))?;
         if !data.is_empty() {
             let n = data.len();
@@ -129,9 +141,11 @@ impl AesGcm {
         aad: &[&[u8]],
         data: &mut [u8],
     ) -> Result<[u8; 16], Error> {
+        check_input(data.len())?;
         let ctx = &mut self.enc;
         ctx.encrypt_init(None, None, Some(iv))?;
         for part in aad.iter().filter(|p| !p.is_empty()) {
+            check_input(part.len())?;
             ctx.cipher_update(part, None)?;
         }
         if !data.is_empty() {
@@ -154,9 +168,11 @@ impl AesGcm {
         data: &mut [u8],
         tag: &[u8],
     ) -> Result<(), Error> {
+        check_input(data.len())?;
         let ctx = &mut self.dec;
         ctx.decrypt_init(None, None, Some(iv))?;
         for part in aad.iter().filter(|p| !p.is_empty()) {
+            check_input(part.len())?;
             ctx.cipher_update(part, None)?;
         }
         if !data.is_empty() {

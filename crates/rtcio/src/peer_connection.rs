@@ -427,6 +427,12 @@ impl RTCPeerConnection {
         self.inner.lock().core.connection_state()
     }
 
+    /// W3C `RTCSctpTransport.maxMessageSize`: the largest message the peer accepts, once its
+    /// description is known (`u64::MAX` when it sets no limit).
+    pub fn sctp_max_message_size(&self) -> Option<u64> {
+        self.inner.lock().core.sctp_max_message_size()
+    }
+
     /// The local addresses of the connection's sockets (its host candidates).
     pub fn local_addresses(&self) -> Vec<SocketAddr> {
         self.inner

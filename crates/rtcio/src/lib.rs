@@ -29,6 +29,7 @@ mod description;
 mod error;
 pub mod net;
 mod peer_connection;
+pub mod signaling;
 
 pub use config::{RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCIceTransportPolicy};
 pub use data_channel::RTCDataChannel;

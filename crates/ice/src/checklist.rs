@@ -332,12 +332,17 @@ impl CheckList {
 
     /// Whether a check is ready to be sent at the next `Ta` tick.
     pub fn has_next(&self, ordinary: bool) -> bool {
-        !self.triggered.is_empty()
-            || (ordinary
-                && self
-                    .pairs
-                    .iter()
-                    .any(|p| matches!(p.state, PairState::Frozen | PairState::Waiting)))
+        if !self.triggered.is_empty() {
+            return true;
+        }
+        ordinary
+            && self.pairs.iter().any(|p| match p.state {
+                PairState::Waiting => true,
+                PairState::Frozen => !self.pairs.iter().any(|q| {
+                    q.state == PairState::InProgress && self.same_foundation(q, p.local, p.remote)
+                }),
+                _ => false,
+            })
     }
 
     /// The next pair to check (RFC 8445 §6.1.4.2): the triggered queue first, then the
@@ -352,14 +357,26 @@ impl CheckList {
         if !ordinary {
             return None;
         }
-        let best = |state: PairState| {
-            self.pairs
-                .iter()
-                .filter(|p| p.state == state)
-                .max_by_key(|p| p.priority)
-                .map(|p| p.id)
-        };
-        best(PairState::Waiting).or_else(|| best(PairState::Frozen))
+        let waiting = self
+            .pairs
+            .iter()
+            .filter(|p| p.state == PairState::Waiting)
+            .max_by_key(|p| p.priority);
+        if let Some(p) = waiting {
+            return Some(p.id);
+        }
+        // No waiting pair: the highest-priority frozen pair whose foundation has no pair waiting
+        // or in progress (the in-progress one will unfreeze it on success).
+        self.pairs
+            .iter()
+            .filter(|p| p.state == PairState::Frozen)
+            .filter(|p| {
+                !self.pairs.iter().any(|q| {
+                    q.state == PairState::InProgress && self.same_foundation(q, p.local, p.remote)
+                })
+            })
+            .max_by_key(|p| p.priority)
+            .map(|p| p.id)
     }
 }
 

@@ -253,3 +253,50 @@ fn peer_reflexive_flood_is_bounded() {
     assert_eq!(agent.stats().remote_candidates_dropped, 80);
     assert_eq!(agent.stats().unknown_base_requests, 0);
 }
+
+#[test]
+fn frozen_pairs_wait_for_their_foundation_and_thaw_on_success() {
+    let (mut agent, now) = agent_with(config(IceRole::Controlled, "bbbb", 1));
+    // Two sockets on one IP: one foundation, so the second pair starts frozen.
+    agent.add_local_candidate(now, Candidate::host(addr("10.0.0.1:5000"), 65535));
+    agent.add_local_candidate(now, Candidate::host(addr("10.0.0.1:5001"), 65000));
+    agent.add_remote_candidate(now, remote("10.0.0.2:6000", 2_130_706_431, "x"));
+    agent.set_remote_credentials(now, "aaaa", "aaaaPassword0123456789xyz");
+    let first = agent.poll_transmit().expect("first check");
+    assert_eq!(first.from_base, addr("10.0.0.1:5000"));
+    // While it is in progress, its frozen sibling is not checked.
+    let t1 = now + std::time::Duration::from_millis(50);
+    agent.handle_timeout(t1);
+    assert!(agent.poll_transmit().is_none());
+    let frozen = |a: &Agent| {
+        a.pairs()
+            .find(|p| p.local.addr == addr("10.0.0.1:5001"))
+            .unwrap()
+            .state
+    };
+    assert_eq!(frozen(&agent), PairState::Frozen);
+    // A success unfreezes the foundation (RFC 8445 §7.2.5.3.3) and the sibling is checked.
+    let tid = rtcio_stun::Message::decode(&first.data)
+        .unwrap()
+        .transaction_id();
+    let mut b = MessageBuilder::new(Class::SuccessResponse, Method::BINDING, tid);
+    b.add(&Attribute::XorMappedAddress(addr("10.0.0.1:5000")))
+        .unwrap();
+    b.add_message_integrity(&integrity::short_term_key("aaaaPassword0123456789xyz"))
+        .unwrap();
+    let resp = b.build();
+    agent.handle_receive(
+        t1,
+        Receive {
+            local_addr: first.from_base,
+            remote_addr: first.to,
+            data: &resp,
+        },
+    );
+    // Ta has already elapsed since the last check, so it goes out at once.
+    assert_eq!(frozen(&agent), PairState::InProgress);
+    assert_eq!(
+        agent.poll_transmit().unwrap().from_base,
+        addr("10.0.0.1:5001")
+    );
+}

@@ -17,6 +17,11 @@ pub struct Config {
     /// [`Error::TooManyStreams`] before any cryptography; state is created only for packets that
     /// authenticate. Each stream costs about 300 bytes. Default 1024.
     pub max_streams: usize,
+    /// Whether protecting an RTP packet whose index was already protected is allowed (a
+    /// retransmission of the identical packet; libsrtp's `allow_repeat_tx`). Protecting
+    /// *different* content under a repeated index reuses keystream, so the default is `false`
+    /// and the repeat fails with [`Error::Replayed`].
+    pub allow_repeat_tx: bool,
 }
 
 impl Default for Config {
@@ -24,6 +29,7 @@ impl Default for Config {
         Self {
             replay_window: 128,
             max_streams: 1024,
+            allow_repeat_tx: false,
         }
     }
 }
@@ -168,7 +174,10 @@ impl SrtpContext {
         let header = RtpHeader::parse(buf)?;
         let stream = stream_entry(&mut self.streams, self.config.max_streams, header.ssrc)?;
         let index = stream.estimate_rtp_index(header.sequence_number)?;
-        stream.rtp.check(index, self.config.replay_window)?;
+        match stream.rtp.check(index, self.config.replay_window) {
+            Err(Error::Replayed) if self.config.allow_repeat_tx => {}
+            r => r?,
+        }
         self.rtp
             .protect_rtp(buf, header.header_len, header.ssrc, index)?;
         stream.rtp.accept(index);

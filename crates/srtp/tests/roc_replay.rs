@@ -117,6 +117,20 @@ fn replayed_rtp_rejected_and_sender_refuses_to_reuse_an_index() {
 }
 
 #[test]
+fn repeated_transmission_allowed_when_configured() {
+    let config = Config {
+        allow_repeat_tx: true,
+        ..Config::default()
+    };
+    let (mut tx, mut rx) = pair(ProtectionProfile::AeadAes128Gcm, config);
+    let first = protect(&mut tx, 10);
+    let again = protect(&mut tx, 10);
+    assert_eq!(first, again, "same packet, same index: same bytes");
+    unprotect(&mut rx, &first).unwrap();
+    assert_eq!(unprotect(&mut rx, &again), Err(Error::Replayed));
+}
+
+#[test]
 fn replay_window_size_bounds_late_packets() {
     for window in [64u16, 128, 1024] {
         let config = Config {

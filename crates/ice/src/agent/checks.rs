@@ -261,13 +261,13 @@ impl Agent {
             return;
         }
         if msg.class == wire::Class::Error {
-            self.handle_error_response(now, &tx, msg.error_code);
+            self.handle_error_response(&tx, msg.error_code);
             return;
         }
         self.handle_success(now, &tx, msg.xor_mapped);
     }
 
-    fn handle_error_response(&mut self, _now: Instant, tx: &Transaction, code: Option<u16>) {
+    fn handle_error_response(&mut self, tx: &Transaction, code: Option<u16>) {
         if code == Some(wire::ROLE_CONFLICT) && matches!(tx.purpose, Purpose::Check { .. }) {
             // §7.2.5.1: switch to the opposite of the role the request claimed, and retry.
             self.stats.role_conflicts += 1;

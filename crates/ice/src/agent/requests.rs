@@ -1,8 +1,6 @@
 //! Incoming Binding requests (RFC 8445 §7.3): authentication, role conflicts, peer-reflexive
 //! candidates, triggered checks and nomination on the controlled side.
 
-use std::time::Instant;
-
 use super::Agent;
 use crate::candidate::{COMPONENT_RTP, Candidate, CandidateKind};
 use crate::checklist::AddOutcome;
@@ -13,12 +11,7 @@ use crate::wire;
 
 impl Agent {
     /// Answers and processes a Binding request. Unauthenticated requests never change state.
-    pub(super) fn handle_request(
-        &mut self,
-        now: Instant,
-        recv: Receive<'_>,
-        msg: &wire::Message<'_>,
-    ) {
+    pub(super) fn handle_request(&mut self, recv: Receive<'_>, msg: &wire::Message<'_>) {
         let reply_to = |data: Option<Vec<u8>>| {
             data.map(|data| Transmit {
                 from_base: recv.local_addr,
@@ -68,10 +61,9 @@ impl Agent {
             p.stats.responses_sent += 1;
         }
         let use_candidate = msg.use_candidate && peer_role.0 == IceRole::Controlling;
-        self.triggered_check(id, use_candidate);
         // A request on the selected pair shows the path works, but only a response refreshes
-        // consent (RFC 7675 §5.1).
-        let _ = now;
+        // consent (RFC 7675 §5.1): no consent update here.
+        self.triggered_check(id, use_candidate);
     }
 
     /// During an ICE restart, answers a request that the peer authenticated with this agent's

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{Pair, messages, payload};
+use common::{Pair, count, messages, payload};
 use rtcio_netsim::LinkConfig;
 use rtcio_sctp::{CloseReason, Error, Event, Reliability};
 
@@ -31,10 +31,7 @@ fn abort_closes_both_sides_and_keeps_delivered_messages() {
         )
         .unwrap();
     }
-    assert!(
-        p.run_until(Duration::from_secs(5), |p| messages(&p.b_events, 1).len()
-            == 10)
-    );
+    assert!(p.run_until(Duration::from_secs(5), |p| count(&p.b_events, 1) == 10));
     p.a.abort("bye");
     assert!(p.run_until(Duration::from_secs(5), |p| p.b.is_closed()));
     assert_eq!(closed_reason(&p.a_events), Some(CloseReason::LocalAbort));
@@ -46,7 +43,7 @@ fn abort_closes_both_sides_and_keeps_delivered_messages() {
         other => panic!("unexpected {other:?}"),
     }
     // Delivered messages stay, in order, before the Closed event.
-    assert_eq!(messages(&p.b_events, 1).len(), 10);
+    assert_eq!(count(&p.b_events, 1), 10);
     assert!(matches!(p.b_events.last(), Some(Event::Closed { .. })));
     assert_eq!(
         p.b.send(

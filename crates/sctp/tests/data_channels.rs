@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::dc::{DcPair, channel_messages, closed};
+use common::dc::{DcPair, channel_count, channel_messages, closed};
 use common::payload;
 use rtcio_netsim::LinkConfig;
 use rtcio_sctp::{ChannelEvent, ChannelInit, Config, ReadyState};
@@ -80,7 +80,7 @@ fn strings_binaries_and_empty_messages() {
             .unwrap();
     }
     assert!(p.run_until(Duration::from_secs(10), |p| {
-        channel_messages(&p.b_events, id).len() == sent.len()
+        channel_count(&p.b_events, id) == sent.len()
     }));
     assert_eq!(channel_messages(&p.b_events, id), sent);
     // And back.
@@ -104,7 +104,7 @@ fn negotiated_channels_need_no_dcep() {
     assert_eq!(p.a.ready_state(7), Some(ReadyState::Open));
     p.a.send(p.now, 7, Bytes::from_static(b"x"), true).unwrap();
     assert!(p.run_until(Duration::from_secs(10), |p| {
-        channel_messages(&p.b_events, 7).len() == 1
+        channel_count(&p.b_events, 7) == 1
     }));
     assert!(
         !p.b_events
@@ -167,7 +167,7 @@ fn close_from_either_side_resets_both_directions() {
     p.a.send(p.now, z, Bytes::from_static(b"again"), false)
         .unwrap();
     assert!(p.run_until(Duration::from_secs(10), |p| {
-        channel_messages(&p.b_events, x).len() == 2
+        channel_count(&p.b_events, x) == 2
     }));
 }
 

@@ -41,10 +41,10 @@ fn simultaneous_init_collision_connects_exactly_once() {
         Default::default(),
     )
     .unwrap();
-    assert!(p.run_until(
-        Duration::from_secs(5),
-        |p| common::messages(&p.b_events, 1).len() == 1
-    ));
+    assert!(
+        p.run_until(Duration::from_secs(5), |p| common::count(&p.b_events, 1)
+            == 1)
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{Pair, messages, payload};
+use common::{Pair, count, messages, payload};
 use rtcio_netsim::LinkConfig;
 use rtcio_sctp::{Config, Event, Reliability};
 
@@ -39,9 +39,7 @@ fn run_partial(rel: Reliability, seed: u64) -> (Vec<u32>, Pair) {
         .unwrap();
     }
     assert!(p.run_until(Duration::from_secs(600), |p| {
-        p.a.flight_size() == 0
-            && p.a.total_buffered_amount() == 0
-            && messages(&p.b_events, 4).len() == 50
+        p.a.flight_size() == 0 && p.a.total_buffered_amount() == 0 && count(&p.b_events, 4) == 50
     }));
     p.run_until(Duration::from_secs(20), |_| false);
     let got: Vec<u32> = messages(&p.b_events, 2)

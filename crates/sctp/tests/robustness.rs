@@ -138,8 +138,8 @@ fn window_abuse_is_bounded() {
         m.b.handle_receive(m.now, &pkt);
         while m.b.poll_transmit(m.now).is_some() {}
     }
-    assert!(m.b.receive_buffered() <= 2 * cfg.max_receive_buffer);
-    assert_eq!(m.b.receive_window(), 0);
+    assert!(m.b.receive_buffered() <= cfg.max_receive_buffer);
+    assert!(m.b.receive_window() < 1000, "the window is closed");
 }
 
 #[test]

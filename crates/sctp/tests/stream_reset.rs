@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{Pair, messages, payload};
+use common::{Pair, count, messages, payload};
 use rtcio_netsim::LinkConfig;
 use rtcio_sctp::{Config, Error, Event, Reliability};
 
@@ -65,10 +65,7 @@ fn reset_after_queued_data_then_reuse() {
         )
         .unwrap();
     }
-    assert!(
-        p.run_until(Duration::from_secs(10), |p| messages(&p.b_events, 3).len()
-            == 25)
-    );
+    assert!(p.run_until(Duration::from_secs(10), |p| count(&p.b_events, 3) == 25));
     let after = messages(&p.b_events, 3);
     for i in 0..5u32 {
         assert_eq!(after[20 + i as usize], payload(3, 100 + i, 10));

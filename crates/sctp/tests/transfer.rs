@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{Pair, messages, payload};
+use common::{Pair, count, messages, payload};
 use rtcio_netsim::LinkConfig;
 use rtcio_sctp::{Config, Event, Reliability};
 
@@ -26,10 +26,7 @@ fn clean_link_delivers_in_order() {
         p.a.send(p.now, 0, 53, Bytes::from(m), Reliability::RELIABLE)
             .unwrap();
     }
-    assert!(
-        p.run_until(Duration::from_secs(30), |p| messages(&p.b_events, 0).len()
-            == 100)
-    );
+    assert!(p.run_until(Duration::from_secs(30), |p| count(&p.b_events, 0) == 100));
     let got = messages(&p.b_events, 0);
     for (i, m) in got.iter().enumerate() {
         assert_eq!(*m, payload(0, i as u32, 1 + (i * 37) % 3000), "message {i}");
@@ -89,7 +86,7 @@ fn unordered_messages_arrive_exactly_once() {
             .unwrap();
     }
     assert!(
-        p.run_until(Duration::from_secs(600), |p| messages(&p.b_events, 5).len()
+        p.run_until(Duration::from_secs(600), |p| count(&p.b_events, 5)
             >= n as usize)
     );
     p.run_until(Duration::from_secs(10), |_| false);
@@ -120,10 +117,10 @@ fn one_mebibyte_messages_are_fragmented_and_reassembled() {
         p.a.send(p.now, 9, 53, Bytes::from(payload(9, i as u32, len)), rel)
             .unwrap();
     }
-    assert!(p.run_until(
-        Duration::from_secs(1200),
-        |p| messages(&p.b_events, 9).len() == sizes.len()
-    ));
+    assert!(
+        p.run_until(Duration::from_secs(1200), |p| count(&p.b_events, 9)
+            == sizes.len())
+    );
     let mut got = messages(&p.b_events, 9);
     got.sort_by_key(|m| m.len());
     let mut want: Vec<Vec<u8>> = sizes

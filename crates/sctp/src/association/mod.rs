@@ -813,7 +813,9 @@ impl Association {
         let used = self.rx.buffered + self.event_bytes;
         let cap = self.config.max_receive_buffer;
         let len = d.payload.len();
-        if used + len > cap && !(in_order && used + len <= 2 * cap) {
+        // RFC 9260 §6.2: with no room, only DATA filling a hole below the highest TSN held is
+        // taken (so reassembly cannot deadlock), still within a hard bound.
+        if used + len > cap && !(self.rx.fills_hole(d.tsn) && used + len <= 2 * cap) {
             self.stats.data_dropped += 1;
             return true;
         }

@@ -138,6 +138,12 @@ impl Receiver {
         DataOutcome::New
     }
 
+    /// Whether a higher TSN than `tsn` was already received (it fills a hole).
+    pub fn fills_hole(&self, tsn: u32) -> bool {
+        let t = unwrap_tsn(self.cum, tsn);
+        self.ooo.last().is_some_and(|&h| h > t)
+    }
+
     /// Whether the chunk is the next in sequence.
     pub fn is_next(&self, tsn: u32) -> bool {
         unwrap_tsn(self.cum, tsn) == self.cum + 1

@@ -137,3 +137,11 @@ pub fn channel_messages(events: &[ChannelEvent], id: u16) -> Vec<(Vec<u8>, bool)
 pub fn closed(events: &[ChannelEvent], id: u16) -> bool {
     events.contains(&ChannelEvent::ChannelClosed { id })
 }
+
+/// Counts the messages received on channel `id` (no copying).
+pub fn channel_count(events: &[ChannelEvent], id: u16) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, ChannelEvent::Message { id: i, .. } if *i == id))
+        .count()
+}

@@ -167,3 +167,11 @@ pub fn payload(stream: u16, index: u32, len: usize) -> Vec<u8> {
         })
         .collect()
 }
+
+/// Counts the `StreamData` events of `events` for `stream` (no copying).
+pub fn count(events: &[Event], stream: u16) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, Event::StreamData { stream: s, .. } if *s == stream))
+        .count()
+}

@@ -346,11 +346,10 @@ impl<'a> Message<'a> {
 
     fn verify_mac(&self, mac: Mac, offset: usize, key: &[u8]) -> Result<(), StunError> {
         let missing = StunError::IntegrityMissing;
-        let len_bytes = self
-            .raw
-            .get(offset + 2..offset + 4)
-            .ok_or(missing.clone())?;
-        let len = usize::from(u16::from_be_bytes([len_bytes[0], len_bytes[1]]));
+        let Some(&[l0, l1]) = self.raw.get(offset + 2..offset + 4) else {
+            return Err(missing);
+        };
+        let len = usize::from(u16::from_be_bytes([l0, l1]));
         let received = self
             .raw
             .get(offset + 4..offset + 4 + len)
@@ -375,8 +374,10 @@ impl<'a> Message<'a> {
         let offset = self.fingerprint.ok_or(StunError::FingerprintMissing)?;
         let missing = StunError::FingerprintMissing;
         let covered = self.raw.get(..offset).ok_or(missing.clone())?;
-        let value = self.raw.get(offset + 4..offset + 8).ok_or(missing)?;
-        let received = u32::from_be_bytes([value[0], value[1], value[2], value[3]]);
+        let Some(&[v0, v1, v2, v3]) = self.raw.get(offset + 4..offset + 8) else {
+            return Err(missing);
+        };
+        let received = u32::from_be_bytes([v0, v1, v2, v3]);
         if integrity::fingerprint(&[covered]) == received {
             Ok(())
         } else {

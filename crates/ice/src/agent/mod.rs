@@ -2,8 +2,10 @@
 
 mod checks;
 mod consent;
+mod nomination;
 mod query;
 mod requests;
+mod responses;
 mod signaling;
 mod state;
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use common::{LIMIT, TestPeer, negotiate, remote_channels, run_until, sim};
 use rtcio_netsim::LinkConfig;
 use rtcio_proto::peer::{
-    DataChannelInit, DataChannelState, Event, PeerConnectionState, SignalingState,
+    DataChannelInit, DataChannelState, Event, PeerConnectionState, SignalingState, StatsKind,
 };
 
 #[test]
@@ -58,6 +58,48 @@ fn offer_answer_connect_and_exchange_messages() {
     assert_eq!((&got[0].data[..], got[0].binary), (&b"hello"[..], false));
     assert_eq!((got[1].data.len(), got[1].binary), (0, true));
     assert_eq!(got[2].data.len(), 100_000);
+
+    // getStats: every W3C type a data-channel connection has, with live counters.
+    let stats = a.pc.stats();
+    let types: Vec<&str> = stats.iter().map(|s| s.type_name()).collect();
+    for t in [
+        "peer-connection",
+        "transport",
+        "candidate-pair",
+        "local-candidate",
+        "remote-candidate",
+        "certificate",
+        "data-channel",
+    ] {
+        assert!(types.contains(&t), "no {t} in {types:?}");
+    }
+    assert_eq!(types.iter().filter(|t| **t == "certificate").count(), 2);
+    let channel = stats
+        .iter()
+        .find_map(|s| match &s.kind {
+            StatsKind::DataChannel {
+                messages_sent,
+                bytes_sent,
+                state,
+                ..
+            } => Some((*messages_sent, *bytes_sent, *state)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(channel, (3, 100_005, "open"));
+    let transport = stats.iter().find(|s| s.type_name() == "transport").unwrap();
+    let StatsKind::Transport {
+        selected_candidate_pair_id: Some(pair_id),
+        dtls_state,
+        bytes_sent,
+        ..
+    } = &transport.kind
+    else {
+        panic!("transport without a selected pair: {transport:?}");
+    };
+    assert_eq!(*dtls_state, "connected");
+    assert!(*bytes_sent > 100_000);
+    assert!(stats.iter().any(|s| &s.id == pair_id));
 
     // Close from the answerer's side: both sides end closed.
     b.pc.channel_close(sim.now(), remote);

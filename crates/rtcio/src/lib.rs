@@ -40,5 +40,6 @@ pub use rtcio_dtls::{Certificate as RTCCertificate, KeyType};
 pub use rtcio_proto::peer::{
     DataChannelInit, DataChannelState, IceConnectionState as RTCIceConnectionState,
     IceGatheringState as RTCIceGatheringState, Message,
-    PeerConnectionState as RTCPeerConnectionState, SignalingState as RTCSignalingState,
+    PeerConnectionState as RTCPeerConnectionState, SignalingState as RTCSignalingState, Stats,
+    StatsKind,
 };

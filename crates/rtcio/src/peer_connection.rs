@@ -71,6 +71,11 @@ pub(crate) struct State {
 }
 
 impl Inner {
+    /// Asks the driver to send what the core has queued and re-arm its timer.
+    pub(crate) fn wake_driver(&self) {
+        self.wake_driver.notify_one();
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock would be a bug in the core; the state is still the
         // best there is, so keep going rather than poisoning every later call.
@@ -431,6 +436,12 @@ impl RTCPeerConnection {
     /// description is known (`u64::MAX` when it sets no limit).
     pub fn sctp_max_message_size(&self) -> Option<u64> {
         self.inner.lock().core.sctp_max_message_size()
+    }
+
+    /// W3C `getStats()`: peer-connection, transport, candidate-pair, candidates,
+    /// certificates and data channels.
+    pub fn get_stats(&self) -> Vec<rtcio_proto::peer::Stats> {
+        self.inner.lock().core.stats()
     }
 
     /// The local addresses of the connection's sockets (its host candidates).

@@ -132,6 +132,16 @@ struct Channel {
     state: DataChannelState,
     inbox: VecDeque<Message>,
     low_threshold: u64,
+    counters: ChannelCounters,
+}
+
+/// Traffic of one channel (W3C `RTCDataChannelStats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ChannelCounters {
+    pub(crate) messages_sent: u64,
+    pub(crate) bytes_sent: u64,
+    pub(crate) messages_received: u64,
+    pub(crate) bytes_received: u64,
 }
 
 /// The data channels of one peer connection.
@@ -146,6 +156,9 @@ pub(crate) struct DataChannels {
     events: VecDeque<Event>,
     inbox_bytes: usize,
     seed: [u8; 32],
+    /// `dataChannelsOpened` / `dataChannelsClosed`.
+    pub(crate) opened: u32,
+    pub(crate) closed: u32,
 }
 
 impl DataChannels {
@@ -161,6 +174,8 @@ impl DataChannels {
             events: VecDeque::new(),
             inbox_bytes: 0,
             seed,
+            opened: 0,
+            closed: 0,
         }
     }
 
@@ -240,6 +255,7 @@ impl DataChannels {
                 state: DataChannelState::Connecting,
                 inbox: VecDeque::new(),
                 low_threshold: 0,
+                counters: ChannelCounters::default(),
             },
         );
         if self.sctp.is_some() {
@@ -310,7 +326,7 @@ impl DataChannels {
     ) -> Result<(), Error> {
         let c = self
             .channels
-            .get(&id.0)
+            .get_mut(&id.0)
             .ok_or_else(|| Error::InvalidState("unknown data channel".into()))?;
         if c.state != DataChannelState::Open {
             return Err(Error::InvalidState(format!("data channel is {}", c.state)));
@@ -327,7 +343,10 @@ impl DataChannels {
             return Err(Error::InvalidState("data channel has no stream".into()));
         };
         sctp.send(now, stream, Bytes::copy_from_slice(data), binary)
-            .map_err(|e| Error::Operation(format!("send failed: {e}")))
+            .map_err(|e| Error::Operation(format!("send failed: {e}")))?;
+        c.counters.messages_sent += 1;
+        c.counters.bytes_sent += data.len() as u64;
+        Ok(())
     }
 
     pub(crate) fn recv(&mut self, id: ChannelId) -> Option<Message> {
@@ -371,6 +390,9 @@ impl DataChannels {
         }
         if c.state != DataChannelState::Closing {
             self.events.push_back(Event::ChannelClosing(ChannelId(id)));
+        }
+        if c.state == DataChannelState::Open || c.state == DataChannelState::Closing {
+            self.closed += 1;
         }
         c.state = DataChannelState::Closed;
         if let Some(s) = c.stream {
@@ -443,6 +465,17 @@ impl DataChannels {
         })
     }
 
+    /// Traffic counters of every channel not yet forgotten.
+    pub(crate) fn counters(&self) -> Vec<(ChannelId, ChannelInfo, ChannelCounters)> {
+        self.channels
+            .keys()
+            .filter_map(|id| {
+                let info = self.info(ChannelId(*id))?;
+                Some((ChannelId(*id), info, self.channels.get(id)?.counters))
+            })
+            .collect()
+    }
+
     pub(crate) fn ids(&self) -> Vec<ChannelId> {
         self.channels.keys().map(|id| ChannelId(*id)).collect()
     }
@@ -494,6 +527,7 @@ impl DataChannels {
                         && c.state == DataChannelState::Connecting
                     {
                         c.state = DataChannelState::Open;
+                        self.opened += 1;
                         self.events.push_back(Event::ChannelOpen(ChannelId(id)));
                     }
                 }
@@ -508,9 +542,11 @@ impl DataChannels {
                             state: DataChannelState::Open,
                             inbox: VecDeque::new(),
                             low_threshold: 0,
+                            counters: ChannelCounters::default(),
                         },
                     );
                     self.by_stream.insert(stream, id);
+                    self.opened += 1;
                     self.events.push_back(Event::DataChannel(ChannelId(id)));
                     self.events.push_back(Event::ChannelOpen(ChannelId(id)));
                 }
@@ -527,6 +563,8 @@ impl DataChannels {
                         continue;
                     };
                     self.inbox_bytes += data.len();
+                    c.counters.messages_received += 1;
+                    c.counters.bytes_received += data.len() as u64;
                     let was_empty = c.inbox.is_empty();
                     c.inbox.push_back(Message { data, binary });
                     if was_empty && let Some(&id) = self.by_stream.get(&stream) {

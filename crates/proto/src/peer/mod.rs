@@ -16,6 +16,7 @@ mod error;
 mod event;
 mod jsep;
 mod signaling;
+mod stats;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -38,6 +39,7 @@ pub use event::{
 };
 pub use jsep::{RemoteParams, Section};
 pub use signaling::SignalingState;
+pub use stats::{CandidateStats, Stats, StatsKind};
 
 use data::DataChannels;
 use jsep::{LocalTransport, build_description, read_remote};
@@ -113,6 +115,7 @@ pub struct PeerConnection {
     gathering: IceGatheringState,
     remote: Option<RemoteParams>,
     selected: Option<(SocketAddr, SocketAddr)>,
+    selected_changes: u32,
 
     dtls: Option<DtlsTransport>,
     dtls_started: bool,
@@ -187,6 +190,7 @@ impl PeerConnection {
             gathering: IceGatheringState::New,
             remote: None,
             selected: None,
+            selected_changes: 0,
             dtls: None,
             dtls_started: false,
             data,
@@ -908,6 +912,152 @@ impl PeerConnection {
         self.data.ids()
     }
 
+    // ---- statistics ----------------------------------------------------------------------
+
+    /// W3C `getStats()`: peer-connection, transport, candidate-pair, local-candidate,
+    /// remote-candidate, certificate and data-channel objects.
+    pub fn stats(&self) -> Vec<Stats> {
+        use stats::{TRANSPORT_ID, base64, candidate_id, candidate_stats, pair_state_name};
+        let mut out = vec![Stats {
+            id: "P".into(),
+            kind: StatsKind::PeerConnection {
+                data_channels_opened: self.data.opened,
+                data_channels_closed: self.data.closed,
+            },
+        }];
+        let local_fp = self.certificate.fingerprint();
+        let local_cert_id = format!("CF{}", local_fp.to_string().split(' ').nth(1).unwrap_or(""));
+        out.push(Stats {
+            id: local_cert_id.clone(),
+            kind: StatsKind::Certificate {
+                fingerprint: local_fp
+                    .to_string()
+                    .split(' ')
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_string(),
+                fingerprint_algorithm: local_fp.algorithm.name().to_string(),
+                base64_certificate: base64(self.certificate.der()),
+            },
+        });
+        let mut remote_cert_id = None;
+        if let Some(der) = self.dtls.as_ref().and_then(|d| d.remote_certificate()) {
+            let fp = rtcio_dtls::Fingerprint::of_der(rtcio_dtls::HashAlgorithm::Sha256, der);
+            let hex = fp.to_string().split(' ').nth(1).unwrap_or("").to_string();
+            let id = format!("CF{hex}");
+            remote_cert_id = Some(id.clone());
+            out.push(Stats {
+                id,
+                kind: StatsKind::Certificate {
+                    fingerprint: hex,
+                    fingerprint_algorithm: fp.algorithm.name().to_string(),
+                    base64_certificate: base64(der),
+                },
+            });
+        }
+        let mut selected_id = None;
+        let (mut packets_sent, mut packets_received, mut bytes_sent, mut bytes_received) =
+            (0, 0, 0, 0);
+        if let Some(agent) = self.ice.as_ref() {
+            let selected = agent.selected_pair().map(|p| p.id);
+            for c in agent.local_candidates() {
+                out.push(Stats {
+                    id: candidate_id("L", c),
+                    kind: StatsKind::LocalCandidate(candidate_stats(c)),
+                });
+            }
+            for c in agent.remote_candidates() {
+                out.push(Stats {
+                    id: candidate_id("R", c),
+                    kind: StatsKind::RemoteCandidate(candidate_stats(c)),
+                });
+            }
+            for p in agent.pairs() {
+                let id = format!("CP{}_{}", p.local.addr, p.remote.addr);
+                if Some(p.id) == selected {
+                    selected_id = Some(id.clone());
+                }
+                let st = p.stats;
+                packets_sent += st.packets_sent;
+                packets_received += st.packets_received;
+                bytes_sent += st.bytes_sent;
+                bytes_received += st.bytes_received;
+                out.push(Stats {
+                    id,
+                    kind: StatsKind::CandidatePair {
+                        transport_id: TRANSPORT_ID.into(),
+                        local_candidate_id: candidate_id("L", p.local),
+                        remote_candidate_id: candidate_id("R", p.remote),
+                        state: pair_state_name(st.state),
+                        nominated: st.nominated,
+                        packets_sent: st.packets_sent,
+                        packets_received: st.packets_received,
+                        bytes_sent: st.bytes_sent,
+                        bytes_received: st.bytes_received,
+                        requests_sent: st.requests_sent,
+                        requests_received: st.requests_received,
+                        responses_sent: st.responses_sent,
+                        responses_received: st.responses_received,
+                        consent_requests_sent: st.consent_requests_sent,
+                        current_round_trip_time: st
+                            .current_round_trip_time
+                            .map(|d| d.as_secs_f64()),
+                        total_round_trip_time: st.total_round_trip_time.as_secs_f64(),
+                    },
+                });
+            }
+        }
+        let dtls_state = self.dtls.as_ref().map_or("new", |d| match d.state() {
+            DtlsTransportState::New => "new",
+            DtlsTransportState::Connecting => "connecting",
+            DtlsTransportState::Connected => "connected",
+            DtlsTransportState::Closed => "closed",
+            DtlsTransportState::Failed => "failed",
+        });
+        out.push(Stats {
+            id: TRANSPORT_ID.into(),
+            kind: StatsKind::Transport {
+                packets_sent,
+                packets_received,
+                bytes_sent,
+                bytes_received,
+                ice_role: match self.ice.as_ref().map(|a| a.role()) {
+                    Some(IceRole::Controlling) => "controlling",
+                    Some(IceRole::Controlled) => "controlled",
+                    None => "unknown",
+                },
+                ice_local_username_fragment: self.ice_creds.ufrag.clone(),
+                ice_state: self.ice_state.as_str(),
+                dtls_state,
+                dtls_role: match self.dtls.as_ref().map(|d| d.role()) {
+                    Some(DtlsRole::Client) => "client",
+                    Some(DtlsRole::Server) => "server",
+                    None => "unknown",
+                },
+                selected_candidate_pair_id: selected_id,
+                local_certificate_id: local_cert_id,
+                remote_certificate_id: remote_cert_id,
+                selected_candidate_pair_changes: self.selected_changes,
+            },
+        });
+        for (id, info, counters) in self.data.counters() {
+            out.push(Stats {
+                id: format!("D{}", id.raw()),
+                kind: StatsKind::DataChannel {
+                    label: info.label,
+                    protocol: info.protocol,
+                    data_channel_identifier: info.id,
+                    state: info.ready_state.as_str(),
+                    messages_sent: counters.messages_sent,
+                    bytes_sent: counters.bytes_sent,
+                    messages_received: counters.messages_received,
+                    bytes_received: counters.bytes_received,
+                },
+            });
+        }
+        out
+    }
+
     // ---- lifecycle -----------------------------------------------------------------------
 
     /// W3C `close`: stops every transport and releases their state.
@@ -1177,6 +1327,7 @@ impl PeerConnection {
             }
             IceEvent::SelectedPairChange(pair) => {
                 self.selected = Some((pair.from_base(), pair.to()));
+                self.selected_changes += 1;
                 self.maybe_start_dtls(now);
             }
             IceEvent::RemotePeerReflexive(_)

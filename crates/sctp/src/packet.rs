@@ -35,12 +35,12 @@ impl CommonHeader {
 
 /// Computes the CRC32c of a packet with the checksum field taken as zero.
 pub fn checksum(packet: &[u8]) -> u32 {
-    let Some((head, rest)) = packet.split_at_checked(8) else {
+    let (Some(head), Some(rest)) = (packet.get(..8), packet.get(COMMON_HEADER_LEN..)) else {
         return crc32c::crc32c(packet);
     };
-    let c = crc32c::crc32c(head);
-    let c = crc32c::crc32c_append(c, &[0, 0, 0, 0]);
-    crc32c::crc32c_append(c, rest.get(4..).unwrap_or(&[]))
+    let mut h = [0u8; COMMON_HEADER_LEN];
+    h[..8].copy_from_slice(head);
+    crc32c::crc32c_append(crc32c::crc32c(&h), rest)
 }
 
 /// Writes the checksum of a complete packet (common header + chunks) into its header.

@@ -36,6 +36,21 @@ struct Fragment {
     data: Bytes,
 }
 
+/// A message whose fragments so far all arrived in sequence.
+#[derive(Debug)]
+struct Partial {
+    stream: u16,
+    ssn: u16,
+    ppid: u32,
+    unordered: bool,
+    first_tsn: u64,
+    next_tsn: u64,
+    len: usize,
+    /// Larger than the maximum message size: fragments are counted, not kept.
+    oversize: bool,
+    parts: Vec<Bytes>,
+}
+
 #[derive(Debug)]
 struct Message {
     ppid: u32,
@@ -67,6 +82,7 @@ pub struct Receiver {
     cum: u64,
     ooo: BTreeSet<u64>,
     frags: BTreeMap<u64, Fragment>,
+    partial: Option<Partial>,
     streams: HashMap<u16, InStream>,
     /// Bytes held in reassembly and ordering queues.
     pub buffered: usize,
@@ -83,6 +99,7 @@ impl Receiver {
             cum: (1u64 << 32) + u64::from(peer_initial_tsn) - 1,
             ooo: BTreeSet::new(),
             frags: BTreeMap::new(),
+            partial: None,
             streams: HashMap::new(),
             buffered: 0,
             dups: Vec::new(),
@@ -159,6 +176,7 @@ impl Receiver {
     /// message it completes into `events`; returns the bytes added to `events`.
     pub fn accept(&mut self, chunk: DataChunk, events: &mut VecDeque<Event>) -> usize {
         let t = unwrap_tsn(self.cum, chunk.tsn);
+        let in_order = t == self.cum + 1;
         self.mark_received(t);
         if chunk.beginning && chunk.ending {
             if chunk.payload.len() > self.max_message_size {
@@ -176,6 +194,117 @@ impl Receiver {
                 events,
             );
         }
+        if in_order && self.frags.is_empty() {
+            match self.accept_in_order(t, chunk, events) {
+                Ok(n) => return n,
+                Err(c) => return self.accept_out_of_order(t, c, events),
+            }
+        }
+        self.accept_out_of_order(t, chunk, events)
+    }
+
+    /// Fast path for fragments arriving in sequence with nothing held out of order: they are
+    /// collected in `partial` without touching the reassembly map. Gives the chunk back when it
+    /// does not continue the partial message.
+    fn accept_in_order(
+        &mut self,
+        t: u64,
+        chunk: DataChunk,
+        events: &mut VecDeque<Event>,
+    ) -> Result<usize, DataChunk> {
+        if chunk.beginning {
+            if let Some(old) = self.partial.take() {
+                // The previous message never ended: a broken peer.
+                self.buffered -= old.len;
+                self.dropped_messages += 1;
+            }
+            self.buffered += chunk.payload.len();
+            self.partial = Some(Partial {
+                stream: chunk.stream_id,
+                ssn: chunk.ssn,
+                ppid: chunk.ppid,
+                unordered: chunk.unordered,
+                first_tsn: t,
+                next_tsn: t + 1,
+                len: chunk.payload.len(),
+                oversize: false,
+                parts: vec![chunk.payload],
+            });
+            return Ok(0);
+        }
+        let Some(p) = self.partial.as_mut() else {
+            return Err(chunk);
+        };
+        if p.next_tsn != t || p.stream != chunk.stream_id || p.unordered != chunk.unordered {
+            return Err(chunk);
+        }
+        if !p.oversize && p.len + chunk.payload.len() > self.max_message_size {
+            // Keep following the message so its remaining fragments are discarded too.
+            p.oversize = true;
+            self.buffered -= p.len;
+            p.len = 0;
+            p.parts.clear();
+        }
+        p.next_tsn += 1;
+        if !p.oversize {
+            p.len += chunk.payload.len();
+            self.buffered += chunk.payload.len();
+            p.parts.push(chunk.payload);
+        }
+        if !chunk.ending {
+            return Ok(0);
+        }
+        let Some(p) = self.partial.take() else {
+            return Ok(0);
+        };
+        self.buffered -= p.len;
+        if p.oversize {
+            self.dropped_messages += 1;
+            return Ok(0);
+        }
+        let mut buf = BytesMut::with_capacity(p.len);
+        for part in &p.parts {
+            buf.extend_from_slice(part);
+        }
+        let msg = Message {
+            ppid: p.ppid,
+            data: buf.freeze(),
+        };
+        Ok(self.deliver(p.stream, p.ssn, p.unordered, msg, events))
+    }
+
+    /// Moves the partial message into the reassembly map (something arrived out of order).
+    fn spill_partial(&mut self) {
+        let Some(p) = self.partial.take() else {
+            return;
+        };
+        if p.oversize {
+            self.dropped_messages += 1;
+            return;
+        }
+        for (i, data) in p.parts.into_iter().enumerate() {
+            self.frags.insert(
+                p.first_tsn + i as u64,
+                Fragment {
+                    stream: p.stream,
+                    ssn: p.ssn,
+                    ppid: p.ppid,
+                    unordered: p.unordered,
+                    beginning: i == 0,
+                    ending: false,
+                    data,
+                },
+            );
+        }
+    }
+
+    fn accept_out_of_order(
+        &mut self,
+        t: u64,
+        chunk: DataChunk,
+        events: &mut VecDeque<Event>,
+    ) -> usize {
+        self.spill_partial();
         self.buffered += chunk.payload.len();
         self.frags.insert(
             t,
@@ -328,6 +457,10 @@ impl Receiver {
         let nc = unwrap_tsn(self.cum, new_cum);
         if nc <= self.cum || nc - self.cum > MAX_TSN_AHEAD {
             return 0;
+        }
+        if let Some(p) = self.partial.take() {
+            // Its next fragment (cum + 1) was abandoned, so the whole message was.
+            self.buffered -= p.len;
         }
         while let Some(&f) = self.ooo.first() {
             if f > nc {

@@ -20,6 +20,7 @@ fn basic_connect_is_fast_and_both_sides_agree_on_the_pair() {
     let mut sim = sim(net);
     let at = run_until_connected(&mut sim, &mut a, &mut b, Duration::from_secs(5));
     let elapsed = at - t0;
+    println!("connected after {elapsed:?} of virtual time (20 ms one-way latency)");
     // One check round trip plus the nomination round trip: ~80 ms of virtual time.
     assert!(
         elapsed <= Duration::from_millis(200),
@@ -212,4 +213,32 @@ fn full_agent_is_controlling_against_an_ice_lite_peer() {
     assert_eq!(a.agent.role(), IceRole::Controlling);
     assert_eq!(b.agent.role(), IceRole::Controlled);
     assert!(a.agent.pairs().all(|p| p.state == PairState::Succeeded));
+}
+
+#[test]
+fn close_stops_everything() {
+    let (mut a, mut b) = pair_of_nodes();
+    let t0 = start();
+    a.add_hosts(t0);
+    b.add_hosts(t0);
+    signal(t0, &mut a, &mut b);
+    let mut sim = sim(Network::new(7));
+    run_until_connected(&mut sim, &mut a, &mut b, Duration::from_secs(5));
+    a.agent.close(sim.now());
+    a.drain(sim.now());
+    assert!(a.log().is(IceConnectionState::Closed));
+    assert!(a.agent.poll_timeout().is_none());
+    assert!(a.agent.poll_transmit().is_none());
+    let sent = sim.net.stats().sent;
+    sim.run_for(&mut [&mut a, &mut b], Duration::from_secs(40))
+        .unwrap();
+    // Only b's consent requests went out; a answered none, so b's consent expired.
+    assert!(b.log().is(IceConnectionState::Failed));
+    assert!(sim.net.stats().sent - sent < 100);
+    assert_eq!(a.log().states.last().unwrap().1, IceConnectionState::Closed);
+    // Candidates and credentials are refused after close.
+    assert!(!a.agent.add_local_candidate(
+        sim.now(),
+        rtcio_ice::Candidate::host("10.0.0.1:7000".parse().unwrap(), 1)
+    ));
 }

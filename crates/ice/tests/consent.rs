@@ -65,6 +65,10 @@ fn cut_link_goes_disconnected_within_seconds_then_failed_after_consent_timeout()
             )
         });
     let after = disc - cut_at;
+    println!(
+        "disconnected {after:?} and failed {:?} after the cut",
+        failed - cut_at
+    );
     assert!(
         after <= Duration::from_secs(8),
         "disconnected {after:?} after the cut"

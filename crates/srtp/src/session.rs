@@ -21,6 +21,22 @@ pub struct Session {
 }
 
 impl Session {
+    /// Keys both directions from master keys and salts already assigned to directions (as the
+    /// DTLS transport hands them over): `local_*` protects, `remote_*` unprotects.
+    pub fn new(
+        profile: ProtectionProfile,
+        local_key: &[u8],
+        local_salt: &[u8],
+        remote_key: &[u8],
+        remote_salt: &[u8],
+        config: Config,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            outbound: SrtpContext::with_config(profile, local_key, local_salt, config)?,
+            inbound: SrtpContext::with_config(profile, remote_key, remote_salt, config)?,
+        })
+    }
+
     /// Splits the exported keying material (label `EXTRACTOR-dtls_srtp`, length
     /// [`ProtectionProfile::keying_material_len`]) into
     /// `client_key || server_key || client_salt || server_salt` and keys both directions.

@@ -141,6 +141,26 @@ fn session_from_keying_material_pairs_directions() {
 }
 
 #[test]
+fn session_from_directed_keys() {
+    let profile = ProtectionProfile::AeadAes256Gcm;
+    let (a_key, a_salt) = master(profile, 1);
+    let (b_key, b_salt) = master(profile, 2);
+    let cfg = Config::default();
+    let mut alice = Session::new(profile, &a_key, &a_salt, &b_key, &b_salt, cfg).unwrap();
+    let mut bob = Session::new(profile, &b_key, &b_salt, &a_key, &a_salt, cfg).unwrap();
+    let (mut wire, mut back) = (Vec::new(), Vec::new());
+    alice
+        .outbound
+        .protect_rtp(&rtp(1, 9, 99), &mut wire)
+        .unwrap();
+    bob.inbound.unprotect_rtp(&wire, &mut back).unwrap();
+    assert_eq!(back, rtp(1, 9, 99));
+    bob.outbound.protect_rtcp(&rtcp(9), &mut wire).unwrap();
+    alice.inbound.unprotect_rtcp(&wire, &mut back).unwrap();
+    assert_eq!(back, rtcp(9));
+}
+
+#[test]
 fn profile_ids_and_lengths() {
     use ProtectionProfile::*;
     assert_eq!(Aes128CmHmacSha1_80.id(), 0x0001);

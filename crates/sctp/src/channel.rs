@@ -422,6 +422,9 @@ impl DataChannels {
                 Event::IncomingStreamsReset(streams) => {
                     for id in streams {
                         let Some(ch) = self.channels.get_mut(&id) else {
+                            // A channel we never saw (its OPEN may have been refused): reset
+                            // our direction as well so the peer's close completes.
+                            let _ = self.assoc.reset_streams(&[id]);
                             continue;
                         };
                         ch.incoming_reset = true;

@@ -840,7 +840,7 @@ impl Association {
             self.stats.sacks_ignored += 1;
             return;
         }
-        if out.bytes_acked > 0 {
+        if out.bytes_acked > 0 || out.cum_advanced {
             self.error_count = 0;
         }
         if let Some(r) = out.rtt {

@@ -105,6 +105,8 @@ pub struct SackOutcome {
     pub rtt: Option<Duration>,
     /// The SACK was ignored (stale or bogus).
     pub ignored: bool,
+    /// The cumulative TSN ack advanced (possibly only over abandoned chunks).
+    pub cum_advanced: bool,
 }
 
 /// Send-side state of an association.
@@ -459,6 +461,7 @@ impl Sender {
         }
         let flight_before = self.flight;
         let cum_advanced = cum > self.cum_ack;
+        res.cum_advanced = cum_advanced;
         let mut rtt_from: Option<Instant> = None;
         let mut highest_newly_acked: Option<u64> = None;
         while self.cum_ack < cum {

@@ -115,3 +115,24 @@ impl Default for AgentConfig {
         }
     }
 }
+
+impl AgentConfig {
+    /// The configuration with every duration and count brought into a range the agent's timer
+    /// arithmetic cannot overflow or spin on: durations within 1 ms..=1 h, `max_rto` at least
+    /// `initial_rto`, 1..=100 transmissions, 1..=1000 candidates per side and 1..=10000 pairs.
+    pub(crate) fn sanitized(mut self) -> AgentConfig {
+        let clamp = |d: Duration| d.clamp(Duration::from_millis(1), Duration::from_secs(3600));
+        self.ta = clamp(self.ta);
+        self.initial_rto = clamp(self.initial_rto);
+        self.max_rto = clamp(self.max_rto).max(self.initial_rto);
+        self.nomination_delay = clamp(self.nomination_delay);
+        self.consent_interval = clamp(self.consent_interval);
+        self.disconnected_timeout = clamp(self.disconnected_timeout);
+        self.consent_timeout = clamp(self.consent_timeout);
+        self.max_transmits = self.max_transmits.clamp(1, 100);
+        self.max_remote_candidates = self.max_remote_candidates.clamp(1, 1000);
+        self.max_local_candidates = self.max_local_candidates.clamp(1, 1000);
+        self.max_pairs = self.max_pairs.clamp(1, 10_000);
+        self
+    }
+}

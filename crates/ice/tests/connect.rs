@@ -242,3 +242,44 @@ fn close_stops_everything() {
         rtcio_ice::Candidate::host("10.0.0.1:7000".parse().unwrap(), 1)
     ));
 }
+
+#[test]
+fn extreme_config_values_are_clamped_not_panicking() {
+    let extreme = |role, ufrag: &str, tb, big: bool| {
+        let d = if big { Duration::MAX } else { Duration::ZERO };
+        rtcio_ice::AgentConfig {
+            ta: d,
+            initial_rto: d,
+            max_rto: d,
+            nomination_delay: d,
+            consent_interval: d,
+            disconnected_timeout: d,
+            consent_timeout: d,
+            max_transmits: if big { u32::MAX } else { 0 },
+            max_pairs: if big { usize::MAX } else { 0 },
+            max_remote_candidates: if big { usize::MAX } else { 0 },
+            max_local_candidates: if big { usize::MAX } else { 0 },
+            ..config(role, ufrag, tb)
+        }
+    };
+    for big in [false, true] {
+        let mut a = Node::new(
+            extreme(IceRole::Controlling, "aaaa", 2, big),
+            1,
+            &["10.0.0.1:5000"],
+        );
+        let mut b = Node::new(
+            extreme(IceRole::Controlled, "bbbb", 1, big),
+            2,
+            &["10.0.0.2:6000"],
+        );
+        let t0 = start();
+        a.add_hosts(t0);
+        b.add_hosts(t0);
+        signal(t0, &mut a, &mut b);
+        let mut sim = sim(Network::new(8));
+        run_until_connected(&mut sim, &mut a, &mut b, Duration::from_secs(5));
+        sim.run_for(&mut [&mut a, &mut b], Duration::from_secs(3))
+            .unwrap();
+    }
+}

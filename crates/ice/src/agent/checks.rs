@@ -56,7 +56,7 @@ impl Agent {
     pub(super) fn can_send_checks(&self) -> bool {
         self.remote_creds.is_some()
             && !self.is_closed()
-            && self.transactions.len() < self.config.max_pairs + 8
+            && self.transactions.len() < self.config.max_pairs.saturating_add(8)
     }
 
     /// Whether ordinary (non-triggered) checks continue: until a pair of this generation is

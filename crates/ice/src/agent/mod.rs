@@ -109,6 +109,7 @@ impl Agent {
     /// A new agent. `rng` supplies the credentials and tie-breaker the config leaves out, STUN
     /// transaction IDs and timer jitter; it must be cryptographically secure on real networks.
     pub fn new(config: AgentConfig, mut rng: Box<dyn RandomSource + Send>) -> Agent {
+        let config = config.sanitized();
         let local_creds = config.local_credentials.clone().unwrap_or_else(|| {
             Credentials::new(
                 random_ice_string(rng.as_mut(), 8),
@@ -254,7 +255,7 @@ impl Agent {
 
     /// A uniformly random duration in `[0.8, 1.2] * base` (RFC 7675 §5.1 jitter).
     fn jitter(&mut self, base: Duration) -> Duration {
-        let r = self.rng.next_u64() % 401; // 0..=400
-        base * 800 / 1000 + base * (r as u32) / 1000
+        let r = (self.rng.next_u64() % 401) as u32; // 0..=400
+        (base / 1000).checked_mul(800 + r).unwrap_or(base)
     }
 }

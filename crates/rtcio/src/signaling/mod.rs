@@ -134,7 +134,8 @@ impl Signaling {
         }
     }
 
-    /// Says goodbye (`{"type": "bye"}`) if connected, and closes the channel.
+    /// Says goodbye (`{"type": "bye"}`) if connected, and closes the channel. A peer that
+    /// already hung up is not an error.
     pub async fn close(&mut self) -> io::Result<()> {
         match &mut self.inner {
             Inner::Socket(s) => s.close().await,

@@ -89,7 +89,20 @@ impl SocketSignaling {
     pub(super) async fn close(&mut self) -> io::Result<()> {
         let mut result = Ok(());
         if self.stream.is_some() {
-            result = self.send(&SignalingMessage::Bye).await;
+            result = match self.send(&SignalingMessage::Bye).await {
+                // The peer hung up first: there is nobody left to say bye to.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::BrokenPipe
+                            | io::ErrorKind::ConnectionReset
+                            | io::ErrorKind::NotConnected
+                    ) =>
+                {
+                    Ok(())
+                }
+                r => r,
+            };
             if let Some((_, mut writer)) = self.stream.take() {
                 let _ = writer.shutdown().await;
             }

@@ -7,6 +7,8 @@ pub struct AgentStats {
     pub stun_received: u64,
     /// Datagrams that looked like STUN but did not decode: dropped.
     pub malformed_dropped: u64,
+    /// Binding indications (keepalives, RFC 8445 §11): consumed, no response.
+    pub keepalives_received: u64,
     /// STUN messages of a method or class the agent does not handle: dropped.
     pub unsupported_dropped: u64,
     /// Requests without USERNAME or MESSAGE-INTEGRITY: answered 400 Bad Request.

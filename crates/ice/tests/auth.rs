@@ -350,6 +350,15 @@ fn garbage_is_dropped_and_counted_and_non_stun_is_not_ours() {
     b.add_fingerprint().unwrap();
     assert!(feed(&mut agent, now, PEER, &b.build()));
     assert_eq!(agent.stats().unsupported_dropped, 1);
+    // A Binding indication is a keepalive: consumed, not answered.
+    let mut b = MessageBuilder::new(
+        Class::Indication,
+        Method::BINDING,
+        TransactionId::new([8; 12]),
+    );
+    b.add_fingerprint().unwrap();
+    assert!(feed(&mut agent, now, PEER, &b.build()));
+    assert_eq!(agent.stats().keepalives_received, 1);
     // Bad FINGERPRINT.
     let mut req = request(&Req::default(), 10);
     let n = req.len();
@@ -360,7 +369,7 @@ fn garbage_is_dropped_and_counted_and_non_stun_is_not_ours() {
     assert!(!feed(&mut agent, now, PEER, &[0x80, 0, 1, 2]));
     assert!(!feed(&mut agent, now, PEER, &[22, 254, 253]));
     assert!(!feed(&mut agent, now, PEER, &[]));
-    assert_eq!(agent.stats().stun_received, 6);
+    assert_eq!(agent.stats().stun_received, 7);
     assert!(agent.poll_transmit().is_none());
     assert_untouched(&mut agent);
 }

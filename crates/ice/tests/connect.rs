@@ -283,3 +283,26 @@ fn extreme_config_values_are_clamped_not_panicking() {
             .unwrap();
     }
 }
+
+#[test]
+fn connects_over_ipv6() {
+    let mut a = Node::new(
+        config(IceRole::Controlling, "aaaa", 2),
+        1,
+        &["[2001:db8::1]:5000"],
+    );
+    let mut b = Node::new(
+        config(IceRole::Controlled, "bbbb", 1),
+        2,
+        &["[2001:db8::2]:6000"],
+    );
+    let t0 = start();
+    a.add_hosts(t0);
+    b.add_hosts(t0);
+    signal(t0, &mut a, &mut b);
+    let mut net = Network::new(9);
+    net.set_default_link(LinkConfig::lossy());
+    let mut sim = sim(net);
+    run_until_connected(&mut sim, &mut a, &mut b, Duration::from_secs(10));
+    assert!(a.agent.selected_pair().unwrap().to().is_ipv6());
+}

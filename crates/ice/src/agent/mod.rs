@@ -173,6 +173,8 @@ impl Agent {
             wire::Class::Success | wire::Class::Error if msg.is_binding => {
                 self.handle_response(now, recv, &msg)
             }
+            // Binding indications are keepalives (RFC 8445 §11): nothing to do.
+            wire::Class::Indication if msg.is_binding => self.stats.keepalives_received += 1,
             _ => self.stats.unsupported_dropped += 1,
         }
         self.update(now);

@@ -1,0 +1,124 @@
+"""A scriptable aiortc peer for rtcio's API interop tests.
+
+It echoes every message on every channel (text as text, binary as binary) and obeys text
+commands sent on a channel:
+
+  cmd:info          reply with the channel's properties as JSON
+  cmd:close         close this channel
+  cmd:open {json}   open a channel from this side: {"label", "ordered", "maxRetransmits",
+                    "maxPacketLifeTime", "protocol"}
+  cmd:burst N SIZE [LABEL]
+                    send N binary messages of SIZE bytes, each starting with its 4-byte index,
+                    on this channel or on the channel named LABEL
+  cmd:shutdown      close the whole peer connection
+
+It prints one line per event on stdout: "datachannel LABEL", "open LABEL", "closed LABEL",
+"connection STATE". The offer role opens a channel named "api" itself; --negotiated LABEL:ID
+pre-creates negotiated channels.
+"""
+
+import asyncio
+import json
+
+from aiortc import RTCSessionDescription
+from aiortc.contrib.signaling import BYE
+
+from peer import connect_when_listening, parser, run, say
+
+
+def info(channel):
+    return json.dumps(
+        {
+            "label": channel.label,
+            "protocol": channel.protocol,
+            "id": channel.id,
+            "ordered": channel.ordered,
+            "maxRetransmits": channel.maxRetransmits,
+            "maxPacketLifeTime": channel.maxPacketLifeTime,
+            "negotiated": channel.negotiated,
+            "readyState": channel.readyState,
+        }
+    )
+
+
+# Every channel by label, for commands naming another channel.
+CHANNELS = {}
+
+
+def attach(pc, channel):
+    CHANNELS[channel.label] = channel
+
+    @channel.on("open")
+    def on_open():
+        say(f"open {channel.label}")
+
+    @channel.on("close")
+    def on_close():
+        say(f"closed {channel.label}")
+
+    @channel.on("message")
+    def on_message(message):
+        if isinstance(message, str) and message.startswith("cmd:"):
+            command, _, rest = message[4:].partition(" ")
+            if command == "info":
+                channel.send(info(channel))
+            elif command == "close":
+                channel.close()
+            elif command == "open":
+                options = json.loads(rest)
+                label = options.pop("label")
+                attach(pc, pc.createDataChannel(label, **options))
+            elif command == "burst":
+                count, size, *label = rest.split()
+                target = CHANNELS[label[0]] if label else channel
+                for i in range(int(count)):
+                    target.send(i.to_bytes(4, "big") + bytes(int(size) - 4))
+            elif command == "shutdown":
+                asyncio.ensure_future(pc.close())
+        else:
+            channel.send(message)
+
+
+async def consume_signaling(pc, signaling):
+    while True:
+        obj = await signaling.receive()
+        if isinstance(obj, RTCSessionDescription):
+            await pc.setRemoteDescription(obj)
+            if obj.type == "offer":
+                await pc.setLocalDescription(await pc.createAnswer())
+                await signaling.send(pc.localDescription)
+        elif obj is BYE or obj is None:
+            say("Exiting")
+            return
+        else:
+            await pc.addIceCandidate(obj)
+
+
+async def main(pc, signaling, args):
+    @pc.on("datachannel")
+    def on_datachannel(channel):
+        say(f"datachannel {channel.label}")
+        attach(pc, channel)
+
+    @pc.on("connectionstatechange")
+    def on_state():
+        say(f"connection {pc.connectionState}")
+
+    for spec in args.negotiated:
+        label, channel_id = spec.split(":")
+        attach(pc, pc.createDataChannel(label, negotiated=True, id=int(channel_id)))
+
+    if args.role == "offer":
+        attach(pc, pc.createDataChannel("api"))
+        await pc.setLocalDescription(await pc.createOffer())
+        await signaling.send(pc.localDescription)
+    elif args.signaling in ("tcp-socket", "unix-socket"):
+        await connect_when_listening(signaling)
+    await consume_signaling(pc, signaling)
+
+
+if __name__ == "__main__":
+    p = parser("scriptable aiortc peer")
+    p.add_argument("role", choices=["offer", "answer"])
+    p.add_argument("--negotiated", action="append", default=[], metavar="LABEL:ID")
+    run(main, p.parse_args())

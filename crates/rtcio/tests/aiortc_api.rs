@@ -124,7 +124,7 @@ async fn every_kind_of_message_round_trips() {
         let m = recv(echo).await;
         assert_eq!(m.binary, *binary, "type of a {}-byte message", data.len());
         assert!(
-            &m.data[..] == &data[..],
+            m.data[..] == data[..],
             "a {}-byte message changed",
             data.len()
         );

@@ -137,3 +137,34 @@ fn restart_recovers_a_failed_connection() {
     run_until_connected(&mut sim, &mut a, &mut b, Duration::from_secs(5));
     assert!(a.agent.selected_pair().is_some());
 }
+
+#[test]
+fn a_failed_new_generation_fails_the_transport_after_end_of_candidates() {
+    let (mut a, mut b) = pair_of_nodes();
+    let t0 = start();
+    a.add_hosts(t0);
+    b.add_hosts(t0);
+    signal(t0, &mut a, &mut b);
+    end_of_candidates(t0, &mut a, &mut b);
+    let mut sim = sim(Network::new(54));
+    run_until_connected(&mut sim, &mut a, &mut b, Duration::from_secs(5));
+    // The path dies and the application restarts; the new checks cannot succeed either.
+    sim.net.set_default_link(LinkConfig::cut());
+    restart_both(sim.now(), &mut a, &mut b, 4);
+    signal(sim.now(), &mut a, &mut b);
+    sim.run_for(&mut [&mut a, &mut b], Duration::from_secs(20))
+        .unwrap();
+    // Without the peer's end-of-candidates more candidates may come: the old pair is kept.
+    assert!(a.agent.selected_pair().is_some());
+    assert!(!a.log().is(IceConnectionState::Failed));
+    for n in [&mut a, &mut b] {
+        n.agent.end_of_remote_candidates(sim.now());
+        n.drain(sim.now());
+    }
+    // Local end-of-candidates carried over the restart.
+    assert!(a.log().is(IceConnectionState::Failed));
+    assert!(
+        a.agent.selected_pair().is_none(),
+        "a failed transport sends nothing"
+    );
+}

@@ -111,8 +111,9 @@ impl Agent {
 
     /// ICE restart (RFC 8445 §9) with new local credentials: a new generation of checks starts
     /// once the peer's new credentials and candidates are known, while the selected pair keeps
-    /// carrying data until a new pair is selected. Local host/reflexive/relayed candidates are
-    /// kept; the caller may add more.
+    /// carrying data until a new pair is selected. Local host/reflexive/relayed candidates (and
+    /// a local end-of-candidates) are kept; the caller may add more. The peer's credentials,
+    /// candidates and end-of-candidates must be signaled anew.
     pub fn restart(&mut self, now: Instant, ufrag: &str, pwd: &str) {
         if self.is_closed() {
             return;
@@ -157,7 +158,6 @@ impl Agent {
         self.first_valid_at = None;
         self.next_check_at = None;
         self.remote_end_of_candidates = false;
-        self.local_end_of_candidates = false;
         self.consent = None;
         self.consent_expired = false;
         if matches!(

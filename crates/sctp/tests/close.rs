@@ -134,3 +134,26 @@ fn idle_peer_that_disappears_is_detected_by_heartbeats() {
         Some(CloseReason::TooManyRetransmissions)
     );
 }
+
+#[test]
+fn lost_abort_is_repeated_for_out_of_the_blue_packets() {
+    let mut p = Pair::clean(55);
+    p.connect(false);
+    p.a.abort("gone");
+    // The ABORT is lost.
+    assert!(p.a.poll_transmit(p.now).is_some());
+    assert!(p.a.poll_transmit(p.now).is_none());
+    p.b.send(
+        p.now,
+        0,
+        53,
+        Bytes::from_static(b"anyone?"),
+        Reliability::RELIABLE,
+    )
+    .unwrap();
+    assert!(p.run_until(Duration::from_secs(30), |p| p.b.is_closed()));
+    assert!(matches!(
+        closed_reason(&p.b_events),
+        Some(CloseReason::PeerAbort(_))
+    ));
+}

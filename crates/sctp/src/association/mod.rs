@@ -624,9 +624,6 @@ impl Association {
 
     /// Feeds one received SCTP packet without copying; DATA payloads keep referencing it.
     pub fn handle_receive_bytes(&mut self, now: Instant, packet: Bytes) {
-        if self.terminated {
-            return;
-        }
         self.stats.packets_received += 1;
         let pkt = match Packet::parse(packet) {
             Ok(p) => p,
@@ -642,6 +639,10 @@ impl Association {
             return;
         }
         let vtag = pkt.header.verification_tag;
+        if self.terminated {
+            self.out_of_the_blue(vtag, &pkt);
+            return;
+        }
         let mut chunks = pkt.chunks();
         let mut first = true;
         let mut got_data = false;
@@ -740,11 +741,16 @@ impl Association {
                     self.protocol_violation("I-DATA not negotiated");
                     return;
                 }
-                Chunk::Unknown { .. } => {
+                Chunk::Unknown { value, .. } => {
                     let action = ty >> 6;
                     if action & 1 == 1 && self.peer_tag != 0 {
-                        let mut info = vec![ty, flags];
-                        info.extend_from_slice(&[0, 4]);
+                        // The cause carries the unrecognized chunk (RFC 9260 §3.3.10.6), cut to
+                        // keep the ERROR well inside one packet.
+                        let value = value.get(..value.len().min(256)).unwrap_or(&[]);
+                        let mut info = Vec::with_capacity(4 + value.len());
+                        info.extend_from_slice(&[ty, flags]);
+                        info.extend_from_slice(&((4 + value.len()) as u16).to_be_bytes());
+                        info.extend_from_slice(value);
                         self.ctrl.push_back(Chunk::Error(ErrorChunk {
                             causes: vec![ErrorCause::with_info(
                                 cause::UNRECOGNIZED_CHUNK_TYPE,
@@ -781,6 +787,38 @@ impl Association {
             }
         }
         self.progress_shutdown(now);
+    }
+
+    /// A packet for an association that no longer exists (RFC 9260 §8.4): answer a
+    /// SHUTDOWN-ACK with SHUTDOWN-COMPLETE (our own was lost) and anything else but ABORT,
+    /// SHUTDOWN-COMPLETE or INIT with an ABORT, both with the T bit and the packet's tag.
+    fn out_of_the_blue(&mut self, vtag: u32, pkt: &Packet) {
+        self.stats.packets_dropped += 1;
+        if vtag != self.local_tag || self.packets.len() >= 16 {
+            return;
+        }
+        let mut shutdown_ack = false;
+        let mut iter = pkt.chunks();
+        while let Some(Ok((ty, _, _))) = iter.next_raw() {
+            match ty {
+                chunk::abort::TYPE
+                | chunk::shutdown::TYPE_SHUTDOWN_COMPLETE
+                | chunk::init::TYPE_INIT => return,
+                chunk::shutdown::TYPE_SHUTDOWN_ACK => shutdown_ack = true,
+                _ => {}
+            }
+        }
+        let reply = if shutdown_ack {
+            Chunk::ShutdownComplete {
+                tag_reflected: true,
+            }
+        } else {
+            Chunk::Abort(AbortChunk {
+                tag_reflected: true,
+                causes: Vec::new(),
+            })
+        };
+        self.queue_packet(vtag, &[reply]);
     }
 
     /// Returns true when the chunk calls for an immediate SACK.

@@ -68,7 +68,8 @@ pub struct AgentConfig {
     /// Initial retransmission timeout of a check (RFC 8445 §14.3, default 500 ms); it doubles on
     /// every retransmission up to `max_rto`.
     pub initial_rto: Duration,
-    /// Largest retransmission timeout of a check.
+    /// Largest retransmission timeout of a check (default 1 s: checks are tiny, and a shorter
+    /// backoff keeps connection setup quick on lossy paths).
     pub max_rto: Duration,
     /// Transmissions of one check before the pair fails (default 7, like STUN's Rc).
     pub max_transmits: u32,
@@ -103,7 +104,7 @@ impl Default for AgentConfig {
             nomination: Nomination::Regular,
             ta: Duration::from_millis(50),
             initial_rto: Duration::from_millis(500),
-            max_rto: Duration::from_millis(2000),
+            max_rto: Duration::from_millis(1000),
             max_transmits: 7,
             nomination_delay: Duration::from_millis(1000),
             consent_interval: Duration::from_secs(5),

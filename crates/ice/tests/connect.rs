@@ -84,6 +84,7 @@ fn connects_over_a_lossy_reordering_duplicating_link() {
         net.set_default_link(LinkConfig::lossy());
         let mut sim = sim(net);
         let at = run_until_connected(&mut sim, &mut a, &mut b, Duration::from_secs(20));
+        println!("seed {seed}: connected after {:?} over 20% loss", at - t0);
         assert!(sim.net.stats().lost > 0 || at - t0 < Duration::from_millis(200));
         // Stays up while consent runs over the same lossy link.
         sim.run_for(&mut [&mut a, &mut b], Duration::from_secs(40))

@@ -2,7 +2,7 @@
 //! in-band (DCEP) and negotiated channels, message framing by PPID, and close by resetting
 //! both directions of the stream.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -15,6 +15,7 @@ use crate::dcep::{
 };
 use crate::error::Error;
 use crate::event::{CloseReason, Event};
+use crate::hash::StreamMap;
 
 /// The DTLS role, which fixes the stream parity (RFC 8832 §6: the DTLS client uses even
 /// stream identifiers, the server odd ones).
@@ -149,7 +150,7 @@ pub enum ChannelEvent {
 pub struct DataChannels {
     assoc: Association,
     role: DtlsRole,
-    channels: HashMap<u16, Channel>,
+    channels: StreamMap<Channel>,
     events: VecDeque<ChannelEvent>,
     next_id: u16,
     /// Messages dropped because no channel uses their stream, or malformed DCEP.
@@ -162,7 +163,7 @@ impl DataChannels {
         DataChannels {
             assoc: Association::new(config, now, seed),
             role,
-            channels: HashMap::new(),
+            channels: StreamMap::default(),
             events: VecDeque::new(),
             next_id: match role {
                 DtlsRole::Client => 0,

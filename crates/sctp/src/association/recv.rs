@@ -1,13 +1,14 @@
 //! Receive side: TSN tracking, duplicate detection, reassembly, per-stream ordering, SACK
 //! generation and FORWARD-TSN handling.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use bytes::{Bytes, BytesMut};
 
 use crate::chunk::sack::{GapAckBlock, MAX_DUP_TSNS, SackChunk};
 use crate::chunk::{DataChunk, SkippedStream};
 use crate::event::Event;
+use crate::hash::StreamMap;
 use crate::tsn::unwrap_tsn;
 
 /// DATA with a TSN further than this beyond the cumulative TSN is dropped (gap ack offsets are
@@ -83,7 +84,7 @@ pub struct Receiver {
     ooo: BTreeSet<u64>,
     frags: BTreeMap<u64, Fragment>,
     partial: Option<Partial>,
-    streams: HashMap<u16, InStream>,
+    streams: StreamMap<InStream>,
     /// Bytes held in reassembly and ordering queues.
     pub buffered: usize,
     dups: Vec<u32>,
@@ -100,7 +101,7 @@ impl Receiver {
             ooo: BTreeSet::new(),
             frags: BTreeMap::new(),
             partial: None,
-            streams: HashMap::new(),
+            streams: StreamMap::default(),
             buffered: 0,
             dups: Vec::new(),
             max_message_size,

@@ -2,7 +2,7 @@
 //! queue, SACK processing, congestion control (RFC 9260 §7), T3-rtx bookkeeping and PR-SCTP
 //! abandonment (RFC 3758).
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -11,6 +11,7 @@ use crate::chunk::data::{self, FLAG_B, FLAG_E, FLAG_U};
 use crate::chunk::{ForwardTsnChunk, SackChunk, SkippedStream};
 use crate::error::Error;
 use crate::event::Event;
+use crate::hash::StreamMap;
 use crate::packet::COMMON_HEADER_LEN;
 use crate::tsn::unwrap_tsn;
 use crate::wire::pad4;
@@ -114,7 +115,7 @@ pub struct SackOutcome {
 pub struct Sender {
     mtu: usize,
     max_send_buffer: usize,
-    streams: HashMap<u16, OutStream>,
+    streams: StreamMap<OutStream>,
     rr: VecDeque<u16>,
     current: Option<u16>,
     queued_bytes: usize,
@@ -156,7 +157,7 @@ impl Sender {
         Sender {
             mtu,
             max_send_buffer,
-            streams: HashMap::new(),
+            streams: StreamMap::default(),
             rr: VecDeque::new(),
             current: None,
             queued_bytes: 0,

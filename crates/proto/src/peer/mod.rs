@@ -1252,6 +1252,12 @@ impl PeerConnection {
             if dtls.send(&packet).is_err() {
                 return None;
             }
+            // Sending drains the send queues: `bufferedamountlow` must reach the application
+            // now, not with the next SACK, or a paced sender idles for a delayed-ack period.
+            self.data.pump(now);
+            while let Some(e) = self.data.poll_event() {
+                self.events.push_back(e);
+            }
         }
     }
 

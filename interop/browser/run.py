@@ -92,15 +92,16 @@ def outer(args, tests):
     cmd = wrap + [sys.executable, os.path.abspath(__file__), "--inner", workdir] + sys.argv[1:]
     start = time.monotonic()
     inner = subprocess.Popen(cmd, stdout=sys.stderr)
-    reason = None
+    reason = "not reported by the page"
     try:
         inner.wait(timeout=args.timeout + 15)
     except subprocess.TimeoutExpired:
         inner.kill()  # --kill-child: the namespace's PID 1 dies, and every process with it
         inner.wait()
         reason = f"hard time limit {args.timeout + 15} s hit; namespace killed"
-    if reason is None and inner.returncode != 0:
-        reason = f"harness exited with status {inner.returncode}"
+    else:
+        if inner.returncode:
+            reason = f"harness exited with status {inner.returncode}"
     try:
         with open(results_path) as f:
             results = json.load(f)
@@ -108,7 +109,7 @@ def outer(args, tests):
         results = {}
     passed = 0
     for name in tests:
-        ok, detail = results.get(name, (False, f"not run: {results.get('_why') or reason}"))
+        ok, detail = results.get(name, (False, f"not run: {reason}"))
         passed += bool(ok)
         print(f"{'PASS' if ok else 'FAIL'} {name} {detail}", flush=True)
     log(f"{args.browser} {args.role}: {time.monotonic() - start:.1f} s")
@@ -201,7 +202,7 @@ class Run:
         env = dict(os.environ, NO_COLOR="1")
         self.server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=env,
                                        stderr=open(self.server_log_path, "w"))
-        end = time.monotonic() + 20
+        end = min(time.monotonic() + 20, self.deadline)
         while time.monotonic() < end:
             if self.server.poll() is not None:
                 raise RuntimeError(f"server exited with {self.server.returncode} before listening")
@@ -320,12 +321,14 @@ class Run:
         keep = {os.getpid(), self.server.pid}
         if self.holder:
             keep.add(self.holder.pid)
-        for p in os.listdir("/proc"):
-            if p.isdigit() and int(p) not in keep:
-                try:
-                    os.kill(int(p), signal.SIGKILL)
-                except OSError:
-                    pass
+        for _ in range(2):  # twice, for a process forked while the first pass ran
+            for p in os.listdir("/proc"):
+                if p.isdigit() and int(p) not in keep:
+                    try:
+                        os.kill(int(p), signal.SIGKILL)
+                    except OSError:
+                        pass
+            time.sleep(0.1)
         if self.browser:
             self.browser.wait()
 

@@ -180,3 +180,21 @@ fn profile_ids_and_lengths() {
     assert_eq!(Aes128CmHmacSha1_80.keying_material_len(), 60);
     assert_eq!(AeadAes128Gcm.keying_material_len(), 56);
 }
+
+#[test]
+fn contexts_can_move_between_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<SrtpContext>();
+    assert_send::<Session>();
+    let (mut tx, mut rx) = pair(ProtectionProfile::AeadAes128Gcm);
+    let wire = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        tx.protect_rtp(&rtp(3, 4, 10), &mut out).unwrap();
+        out
+    })
+    .join()
+    .unwrap();
+    let mut back = Vec::new();
+    rx.unprotect_rtp(&wire, &mut back).unwrap();
+    assert_eq!(back, rtp(3, 4, 10));
+}

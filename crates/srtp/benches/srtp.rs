@@ -3,7 +3,8 @@
 //! pylibsrtp (when `python3 -c 'import pylibsrtp'` works), measured in the same run.
 //!
 //! `cargo bench -p rtcio-srtp --features compare-webrtc-srtp --bench srtp`
-//! Environment: `SRTP_BENCH_SECS` (per repetition, default 0.3), `SRTP_BENCH_REPS` (default 5).
+//! Environment: `SRTP_BENCH_SECS` (per repetition, default 0.3), `SRTP_BENCH_REPS` (default 5),
+//! `SRTP_BENCH_PRIMITIVES_ONLY=1` to measure only the primitive alternatives.
 //! Each cell is the best repetition in million packets per second, with the worst after `/`.
 
 use std::hint::black_box;
@@ -388,6 +389,10 @@ fn main() {
         "SRTP, {PACKET_LEN}-byte RTP packets, one thread, Mpps, best / worst of {} x {}s",
         s.reps, s.secs
     );
+    if std::env::var_os("SRTP_BENCH_PRIMITIVES_ONLY").is_some() {
+        primitives(&s);
+        return;
+    }
     let libsrtp = libsrtp(&s);
     let mut rows = Vec::new();
     for profile in ProtectionProfile::ALL {

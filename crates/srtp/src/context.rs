@@ -158,13 +158,17 @@ impl SrtpContext {
         Ok(())
     }
 
-    /// Protects the RTP packet `packet` into `out` (cleared first): SRTP = packet with the
-    /// payload encrypted, then the tag.
+    /// Protects the RTP packet `packet` into `out` (cleared first; left empty on error): SRTP =
+    /// the packet with its payload encrypted, then the tag.
     pub fn protect_rtp(&mut self, packet: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         out.clear();
         out.reserve(packet.len() + self.profile.rtp_overhead());
         out.extend_from_slice(packet);
-        self.protect_rtp_in_place(out)
+        let r = self.protect_rtp_in_place(out);
+        if r.is_err() {
+            out.clear();
+        }
+        r
     }
 
     /// Protects the RTP packet in `buf` in place, appending the tag (reserve
@@ -237,13 +241,18 @@ impl SrtpContext {
         Ok(())
     }
 
-    /// Protects the RTCP (compound) packet `packet` into `out` (cleared first): SRTCP = the first
-    /// 8 bytes, the rest encrypted, the E flag with the SRTCP index, and the tag.
+    /// Protects the RTCP (compound) packet `packet` into `out` (cleared first; left empty on
+    /// error): SRTCP = the first 8 bytes, the rest encrypted, the E flag with the SRTCP index,
+    /// and the tag.
     pub fn protect_rtcp(&mut self, packet: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         out.clear();
         out.reserve(packet.len() + self.profile.rtcp_overhead());
         out.extend_from_slice(packet);
-        self.protect_rtcp_in_place(out)
+        let r = self.protect_rtcp_in_place(out);
+        if r.is_err() {
+            out.clear();
+        }
+        r
     }
 
     /// Protects the RTCP packet in `buf` in place, appending SRTCP index and tag (reserve

@@ -218,6 +218,10 @@ class Run:
         with open(self.server_log_path, errors="replace") as f:
             return re.sub(r"\x1b\[[0-9;]*m", "", f.read())
 
+    def server_states(self):
+        """Every `connection state is <state>` the server logged, in order."""
+        return re.findall(r"connection state is (\w+)", self.server_log())
+
     def server_udp_sockets(self):
         """UDP sockets the server process holds (its fds matched against its netns' table)."""
         pid = self.server.pid
@@ -341,15 +345,14 @@ class Run:
         if not self.wait_for(lambda: self.vanish_ready, 30):
             self.record("vanish", False, "the page never reported the download running")
             return
-        states = lambda: re.findall(r"connection state is (\w+)", self.server_log())  # noqa: E731
-        sockets_before, states_before = self.server_udp_sockets(), len(states())
+        sockets_before, states_before = self.server_udp_sockets(), len(self.server_states())
         self.kill_browser()
         killed = time.monotonic()
         log(f"browser killed mid-download; server holds {sockets_before} UDP socket(s)")
         changes, released = [], None  # [(state, seconds after the kill)]
         while time.monotonic() - killed < VANISH_BOUND and time.monotonic() < self.deadline:
             now = time.monotonic() - killed
-            changes += [(s, now) for s in states()[states_before + len(changes):]]
+            changes += [(s, now) for s in self.server_states()[states_before + len(changes):]]
             if self.server.poll() is not None:
                 break
             if self.server_udp_sockets() <= self.udp_baseline:

@@ -42,6 +42,8 @@ pub struct Config {
     pub sack_every: u32,
     /// Valid.Cookie.Life.
     pub cookie_lifetime: Duration,
+    /// Offer I-DATA (RFC 8260 message interleaving); used when the peer offers it too.
+    pub enable_interleaving: bool,
 }
 
 impl Default for Config {
@@ -64,6 +66,7 @@ impl Default for Config {
             delayed_ack: Duration::from_millis(200),
             sack_every: 2,
             cookie_lifetime: Duration::from_secs(60),
+            enable_interleaving: false,
         }
     }
 }

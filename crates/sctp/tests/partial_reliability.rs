@@ -98,3 +98,57 @@ fn lifetime_expiry_abandons_old_messages() {
     // No Closed event: the association survived.
     assert!(!p.a_events.iter().any(|e| matches!(e, Event::Closed { .. })));
 }
+
+#[test]
+fn forward_tsn_stays_within_the_mtu_with_many_abandoned_streams() {
+    for interleaving in [false, true] {
+        let cfg = Config {
+            enable_interleaving: interleaving,
+            ..Config::default()
+        };
+        let mut p = Pair::new(24, LinkConfig::lossy(), cfg.clone(), cfg);
+        p.connect(true);
+        let rel = Reliability {
+            ordered: true,
+            max_retransmits: Some(0),
+            max_lifetime: None,
+        };
+        for s in 0..800u16 {
+            p.a.send(p.now, s, 53, Bytes::from(payload(s, 0, 300)), rel)
+                .unwrap();
+        }
+        for i in 0..10u32 {
+            p.a.send(
+                p.now,
+                900,
+                53,
+                Bytes::from(payload(900, i, 700)),
+                Reliability::RELIABLE,
+            )
+            .unwrap();
+        }
+        assert!(
+            p.run_until(Duration::from_secs(600), |p| {
+                p.a.flight_size() == 0
+                    && p.a.total_buffered_amount() == 0
+                    && count(&p.b_events, 900) == 10
+            }),
+            "interleaving {interleaving}"
+        );
+        assert!(p.a.stats().abandoned_messages > 50);
+        // Ordered streams keep working after their skipped messages.
+        for s in 0..800u16 {
+            p.a.send(
+                p.now,
+                s,
+                53,
+                Bytes::from(payload(s, 1, 10)),
+                Reliability::RELIABLE,
+            )
+            .unwrap();
+        }
+        assert!(p.run_until(Duration::from_secs(600), |p| {
+            (0..800u16).all(|s| messages(&p.b_events, s).last() == Some(&payload(s, 1, 10)))
+        }));
+    }
+}

@@ -44,6 +44,8 @@ fn random_channels_over_hostile_links() {
     for seed in 100..112u64 {
         let cfg = Config {
             max_message_size: 1 << 20,
+            // Half the seeds run with I-DATA.
+            enable_interleaving: seed % 2 == 1,
             ..Config::default()
         };
         let mut p = DcPair::new(seed, LinkConfig::lossy(), cfg);

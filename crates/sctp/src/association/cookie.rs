@@ -36,6 +36,8 @@ pub struct StateCookie {
     pub peer_forward_tsn: bool,
     /// The peer supports RE-CONFIG.
     pub peer_reconfig: bool,
+    /// The peer supports I-DATA.
+    pub peer_idata: bool,
 }
 
 fn mac(secret: &[u8; 32], body: &[u8]) -> Hmac<Sha256> {
@@ -49,7 +51,9 @@ impl StateCookie {
     pub fn encode(&self, secret: &[u8; 32]) -> Bytes {
         let mut v = Vec::with_capacity(COOKIE_LEN);
         v.push(VERSION);
-        let flags = u8::from(self.peer_forward_tsn) | (u8::from(self.peer_reconfig) << 1);
+        let flags = u8::from(self.peer_forward_tsn)
+            | (u8::from(self.peer_reconfig) << 1)
+            | (u8::from(self.peer_idata) << 2);
         v.push(flags);
         v.extend_from_slice(&[0, 0]);
         v.extend_from_slice(&self.created_ms.to_be_bytes());
@@ -90,6 +94,7 @@ impl StateCookie {
             peer_inbound_streams: r.u16().ok()?,
             peer_forward_tsn: flags & 1 != 0,
             peer_reconfig: flags & 2 != 0,
+            peer_idata: flags & 4 != 0,
         })
     }
 }

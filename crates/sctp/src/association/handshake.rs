@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::chunk::{Chunk, CookieEchoChunk, InitChunk, forward_tsn, reconfig};
+use crate::chunk::{Chunk, CookieEchoChunk, InitChunk, forward_tsn, idata, reconfig};
 use crate::event::Event;
 
 use super::cookie::StateCookie;
@@ -13,6 +13,10 @@ use super::{Association, State};
 impl Association {
     /// Our INIT (or INIT-ACK, with a cookie) parameters.
     pub(super) fn our_init(&self, cookie: Option<bytes::Bytes>) -> InitChunk {
+        let mut supported_extensions = vec![forward_tsn::TYPE, reconfig::TYPE];
+        if self.config.enable_interleaving {
+            supported_extensions.push(idata::TYPE);
+        }
         InitChunk {
             initiate_tag: self.local_tag,
             a_rwnd: self.config.max_receive_buffer.min(u32::MAX as usize) as u32,
@@ -21,7 +25,7 @@ impl Association {
             initial_tsn: self.local_initial_tsn,
             state_cookie: cookie,
             forward_tsn_supported: true,
-            supported_extensions: vec![forward_tsn::TYPE, reconfig::TYPE],
+            supported_extensions,
             unrecognized: Vec::new(),
         }
     }
@@ -48,6 +52,7 @@ impl Association {
             peer_inbound_streams: init.num_inbound_streams,
             peer_forward_tsn: init.forward_tsn_supported || init.supports(forward_tsn::TYPE),
             peer_reconfig: init.supports(reconfig::TYPE),
+            peer_idata: init.supports(idata::TYPE),
         };
         let mut ack = self.our_init(Some(cookie.encode(&self.secret)));
         ack.unrecognized = init.unrecognized;
@@ -99,6 +104,7 @@ impl Association {
                     c.peer_inbound_streams,
                     c.peer_forward_tsn,
                     c.peer_reconfig,
+                    c.peer_idata,
                 );
                 self.ctrl.push_front(Chunk::CookieAck);
             }
@@ -129,6 +135,7 @@ impl Association {
             p.num_inbound_streams,
             fwd,
             p.supports(reconfig::TYPE),
+            p.supports(idata::TYPE),
         );
     }
 
@@ -142,6 +149,7 @@ impl Association {
         peer_mis: u16,
         peer_forward_tsn: bool,
         peer_reconfig: bool,
+        peer_idata: bool,
     ) {
         self.state = State::Established;
         self.t1 = None;
@@ -152,7 +160,9 @@ impl Association {
         self.outbound_streams = self.config.num_outbound_streams.min(peer_mis);
         self.inbound_streams = self.config.max_inbound_streams.min(peer_os);
         self.rx = Receiver::new(peer_initial_tsn, self.config.max_message_size);
-        self.tx.set_peer(peer_a_rwnd, peer_forward_tsn);
+        self.interleaving = self.config.enable_interleaving && peer_idata;
+        self.tx
+            .set_peer(peer_a_rwnd, peer_forward_tsn, self.interleaving);
         self.rc.peer_next_req_seq = peer_initial_tsn;
         self.error_count = 0;
         self.hb_timer = self

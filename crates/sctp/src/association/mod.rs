@@ -133,6 +133,7 @@ pub struct Association {
     t1_count: u32,
     peer_forward_tsn: bool,
     peer_reconfig: bool,
+    interleaving: bool,
     outbound_streams: u16,
     inbound_streams: u16,
     tx: Sender,
@@ -188,6 +189,7 @@ impl Association {
             t1_count: 0,
             peer_forward_tsn: false,
             peer_reconfig: false,
+            interleaving: false,
             ctrl: VecDeque::new(),
             packets: VecDeque::new(),
             events: VecDeque::new(),
@@ -284,6 +286,11 @@ impl Association {
     /// The peer supports PR-SCTP (FORWARD-TSN).
     pub fn peer_supports_pr(&self) -> bool {
         self.peer_forward_tsn
+    }
+
+    /// I-DATA (RFC 8260) is in use: messages of different streams interleave.
+    pub fn interleaving(&self) -> bool {
+        self.interleaving
     }
 
     /// Current RTO.
@@ -683,6 +690,41 @@ impl Association {
                 }
             };
             match parsed {
+                Chunk::Data(_) | Chunk::ForwardTsn(_) if self.interleaving => {
+                    // RFC 8260 §2.2: with I-DATA negotiated, DATA must not be used.
+                    self.protocol_violation("DATA with I-DATA negotiated");
+                    return;
+                }
+                Chunk::IData(_) | Chunk::IForwardTsn(_) if !self.interleaving => {
+                    // Not negotiated: RFC 8260 §2.2 requires an ABORT.
+                    self.protocol_violation("I-DATA not negotiated");
+                    return;
+                }
+                Chunk::IData(d) => {
+                    if !matches!(
+                        self.state,
+                        State::Established | State::ShutdownPending | State::ShutdownSent
+                    ) {
+                        self.stats.data_dropped += 1;
+                        continue;
+                    }
+                    got_data = true;
+                    sack_now |= d.immediate;
+                    sack_now |= self.handle_idata(d);
+                }
+                Chunk::IForwardTsn(f) => {
+                    if self.is_established() || self.state == State::ShutdownSent {
+                        let n = self.rx.iforward_tsn(
+                            f.new_cumulative_tsn,
+                            &f.messages,
+                            &mut self.events,
+                        );
+                        self.event_bytes += n;
+                        sack_now = true;
+                        got_data = true;
+                        self.check_deferred_reset();
+                    }
+                }
                 Chunk::Data(d) => {
                     if !matches!(
                         self.state,
@@ -736,11 +778,6 @@ impl Association {
                     }
                 }
                 Chunk::ReConfig(rc) => self.handle_reconfig(now, rc),
-                Chunk::IData(_) | Chunk::IForwardTsn(_) => {
-                    // Not negotiated: RFC 8260 §2.2 requires an ABORT.
-                    self.protocol_violation("I-DATA not negotiated");
-                    return;
-                }
                 Chunk::Unknown { value, .. } => {
                     let action = ty >> 6;
                     if action & 1 == 1 && self.peer_tag != 0 {
@@ -822,22 +859,34 @@ impl Association {
     }
 
     /// Returns true when the chunk calls for an immediate SACK.
-    fn handle_data(&mut self, d: chunk::DataChunk) -> bool {
-        match self.rx.check(d.tsn) {
+    fn handle_idata(&mut self, d: chunk::IDataChunk) -> bool {
+        let Some(in_order) = self.admit(d.tsn, d.stream_id, d.payload.len()) else {
+            return true;
+        };
+        self.stats.data_received += 1;
+        let n = self.rx.accept_idata(d, &mut self.events);
+        self.event_bytes += n;
+        !in_order
+    }
+
+    /// Checks a DATA or I-DATA chunk against duplicates, stream bounds and the receive buffer;
+    /// `Some(in_order)` when it is to be stored.
+    fn admit(&mut self, tsn: u32, stream: u16, len: usize) -> Option<bool> {
+        match self.rx.check(tsn) {
             DataOutcome::Duplicate => {
                 self.stats.data_duplicates += 1;
-                return true;
+                return None;
             }
             DataOutcome::Dropped => {
                 self.stats.data_dropped += 1;
-                return true;
+                return None;
             }
             DataOutcome::New => {}
         }
-        let in_order = self.rx.is_next(d.tsn);
-        if d.stream_id >= self.inbound_streams {
-            self.rx.accept_discarded(d.tsn);
-            let mut info = d.stream_id.to_be_bytes().to_vec();
+        let in_order = self.rx.is_next(tsn);
+        if stream >= self.inbound_streams {
+            self.rx.accept_discarded(tsn);
+            let mut info = stream.to_be_bytes().to_vec();
             info.extend_from_slice(&[0, 0]);
             self.ctrl.push_back(Chunk::Error(ErrorChunk {
                 causes: vec![ErrorCause::with_info(
@@ -846,17 +895,24 @@ impl Association {
                 )],
             }));
             self.stats.data_dropped += 1;
-            return true;
+            return None;
         }
         let used = self.rx.buffered + self.event_bytes;
         let cap = self.config.max_receive_buffer;
-        let len = d.payload.len();
-        // RFC 9260 §6.2: with no room, only DATA filling a hole below the highest TSN held is
+        // RFC 9260 §6.2: with no room, only data filling a hole below the highest TSN held is
         // taken (so reassembly cannot deadlock), still within a hard bound.
-        if used + len > cap && !(self.rx.fills_hole(d.tsn) && used + len <= 2 * cap) {
+        if used + len > cap && !(self.rx.fills_hole(tsn) && used + len <= 2 * cap) {
             self.stats.data_dropped += 1;
-            return true;
+            return None;
         }
+        Some(in_order)
+    }
+
+    /// Returns true when the chunk calls for an immediate SACK.
+    fn handle_data(&mut self, d: chunk::DataChunk) -> bool {
+        let Some(in_order) = self.admit(d.tsn, d.stream_id, d.payload.len()) else {
+            return true;
+        };
         self.stats.data_received += 1;
         let n = self.rx.accept(d, &mut self.events);
         self.event_bytes += n;
@@ -1002,13 +1058,20 @@ impl Association {
                 c.write(out);
             }
         }
-        if self.tx.forward_tsn_needed
-            && self.peer_forward_tsn
-            && let Some(f) = self.tx.build_forward_tsn()
-            && out.len() + f.encoded_len() <= mtu
-        {
-            f.write(out);
-            self.tx.forward_tsn_needed = false;
+        if self.tx.forward_tsn_needed && self.peer_forward_tsn {
+            // Sized so the chunk always fits in a packet of its own.
+            let room = mtu - COMMON_HEADER_LEN - 8;
+            let f = if self.interleaving {
+                self.tx.build_iforward_tsn(room / 8).map(Chunk::IForwardTsn)
+            } else {
+                self.tx.build_forward_tsn(room / 4).map(Chunk::ForwardTsn)
+            };
+            if let Some(f) = f
+                && out.len() + f.encoded_len() <= mtu
+            {
+                f.write(out);
+                self.tx.forward_tsn_needed = false;
+            }
         }
         if sending_data {
             self.tx

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use bytes::{Bytes, BytesMut};
 
 use crate::chunk::sack::{GapAckBlock, MAX_DUP_TSNS, SackChunk};
-use crate::chunk::{DataChunk, SkippedStream};
+use crate::chunk::{DataChunk, IDataChunk, SkippedMessage, SkippedStream};
 use crate::event::Event;
 use crate::hash::StreamMap;
 use crate::tsn::unwrap_tsn;
@@ -35,6 +35,16 @@ struct Fragment {
     beginning: bool,
     ending: bool,
     data: Bytes,
+}
+
+/// An I-DATA message being reassembled by fragment sequence number.
+#[derive(Debug)]
+struct IMessage {
+    ppid: Option<u32>,
+    last_fsn: Option<u32>,
+    frags: BTreeMap<u32, Bytes>,
+    len: usize,
+    oversize: bool,
 }
 
 /// A message whose fragments so far all arrived in sequence.
@@ -67,8 +77,14 @@ struct InStream {
 }
 
 impl InStream {
-    fn unwrap_ssn(&self, ssn: u16) -> Option<u64> {
-        let d = ssn.wrapping_sub(self.next as u16) as i16;
+    /// Unwraps an SSN (16 bits) or, with `wide`, an I-DATA MID (32 bits) near `next`;
+    /// `None` when it lies behind.
+    fn unwrap_seq(&self, seq: u32, wide: bool) -> Option<u64> {
+        let d = if wide {
+            i64::from(seq.wrapping_sub(self.next as u32) as i32)
+        } else {
+            i64::from((seq as u16).wrapping_sub(self.next as u16) as i16)
+        };
         if d < 0 {
             None
         } else {
@@ -84,6 +100,7 @@ pub struct Receiver {
     ooo: BTreeSet<u64>,
     frags: BTreeMap<u64, Fragment>,
     partial: Option<Partial>,
+    imsgs: BTreeMap<(u16, bool, u32), IMessage>,
     streams: StreamMap<InStream>,
     /// Bytes held in reassembly and ordering queues.
     pub buffered: usize,
@@ -101,6 +118,7 @@ impl Receiver {
             ooo: BTreeSet::new(),
             frags: BTreeMap::new(),
             partial: None,
+            imsgs: BTreeMap::new(),
             streams: StreamMap::default(),
             buffered: 0,
             dups: Vec::new(),
@@ -186,7 +204,8 @@ impl Receiver {
             }
             return self.deliver(
                 chunk.stream_id,
-                chunk.ssn,
+                u32::from(chunk.ssn),
+                false,
                 chunk.unordered,
                 Message {
                     ppid: chunk.ppid,
@@ -271,7 +290,7 @@ impl Receiver {
             ppid: p.ppid,
             data: buf.freeze(),
         };
-        Ok(self.deliver(p.stream, p.ssn, p.unordered, msg, events))
+        Ok(self.deliver(p.stream, u32::from(p.ssn), false, p.unordered, msg, events))
     }
 
     /// Moves the partial message into the reassembly map (something arrived out of order).
@@ -380,13 +399,15 @@ impl Receiver {
             ppid,
             data: buf.freeze(),
         };
-        self.deliver(stream, ssn, unordered, msg, events)
+        self.deliver(stream, u32::from(ssn), false, unordered, msg, events)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn deliver(
         &mut self,
         stream: u16,
-        ssn: u16,
+        seq: u32,
+        wide: bool,
         unordered: bool,
         msg: Message,
         events: &mut VecDeque<Event>,
@@ -402,7 +423,7 @@ impl Receiver {
             return n;
         }
         let st = self.streams.entry(stream).or_default();
-        let Some(s) = st.unwrap_ssn(ssn) else {
+        let Some(s) = st.unwrap_seq(seq, wide) else {
             self.dropped_messages += 1;
             return 0;
         };
@@ -455,9 +476,60 @@ impl Receiver {
         skipped: &[SkippedStream],
         events: &mut VecDeque<Event>,
     ) -> usize {
+        if !self.jump_to(new_cum) {
+            return 0;
+        }
+        let mut n = 0;
+        for s in skipped {
+            n += self.skip_ordered(s.stream_id, u32::from(s.ssn), false, events);
+        }
+        n
+    }
+
+    /// Applies an I-FORWARD-TSN (RFC 8260 §2.3.2); returns bytes delivered into `events`.
+    pub fn iforward_tsn(
+        &mut self,
+        new_cum: u32,
+        skipped: &[SkippedMessage],
+        events: &mut VecDeque<Event>,
+    ) -> usize {
+        if !self.jump_to(new_cum) {
+            return 0;
+        }
+        let mut n = 0;
+        for s in skipped {
+            // Interleaved messages are skipped by identifier, never by TSN: fragments of
+            // messages still in flight may lie below the new cumulative TSN.
+            let doomed: Vec<(u16, bool, u32)> = self
+                .imsgs
+                .range((s.stream_id, s.unordered, 0)..=(s.stream_id, s.unordered, u32::MAX))
+                .map(|(k, _)| *k)
+                .filter(|k| {
+                    if s.unordered {
+                        k.2 == s.mid
+                    } else {
+                        crate::tsn::tsn_le(k.2, s.mid)
+                    }
+                })
+                .collect();
+            for k in doomed {
+                if let Some(m) = self.imsgs.remove(&k) {
+                    self.buffered -= m.len;
+                }
+            }
+            if !s.unordered {
+                n += self.skip_ordered(s.stream_id, s.mid, true, events);
+            }
+        }
+        n
+    }
+
+    /// Moves the cumulative TSN to `new_cum`, discarding what it passes over; false when the
+    /// new value is stale or out of the window.
+    fn jump_to(&mut self, new_cum: u32) -> bool {
         let nc = unwrap_tsn(self.cum, new_cum);
         if nc <= self.cum || nc - self.cum > MAX_TSN_AHEAD {
-            return 0;
+            return false;
         }
         if let Some(p) = self.partial.take() {
             // Its next fragment (cum + 1) was abandoned, so the whole message was.
@@ -478,39 +550,134 @@ impl Receiver {
         }
         self.cum = nc;
         self.mark_received_after_jump();
+        true
+    }
+
+    /// Skips ordered messages of `stream` up to `seq` (SSN, or MID when `wide`), delivering
+    /// complete ones up to it and then any that became in order.
+    fn skip_ordered(
+        &mut self,
+        stream: u16,
+        seq: u32,
+        wide: bool,
+        events: &mut VecDeque<Event>,
+    ) -> usize {
+        let Some(st) = self.streams.get_mut(&stream) else {
+            // Nothing pending: remember the skip so later messages are in order.
+            let st = InStream {
+                next: u64::from(seq) + 1,
+                ..Default::default()
+            };
+            self.streams.insert(stream, st);
+            return 0;
+        };
+        let Some(skip) = st.unwrap_seq(seq, wide) else {
+            return 0;
+        };
         let mut n = 0;
-        for s in skipped {
-            let Some(st) = self.streams.get_mut(&s.stream_id) else {
-                // Nothing pending: remember the skip so later SSNs are in order.
-                let st = InStream {
-                    next: u64::from(s.ssn) + 1,
-                    ..Default::default()
-                };
-                self.streams.insert(s.stream_id, st);
-                continue;
-            };
-            let Some(skip) = st.unwrap_ssn(s.ssn) else {
-                continue;
-            };
-            // Complete messages up to the skipped SSN are still delivered, in order.
-            while let Some(e) = st.pending.first_entry() {
-                if *e.key() > skip {
-                    break;
-                }
-                let m = e.remove();
-                self.buffered -= m.data.len();
-                n += m.data.len();
-                events.push_back(Event::StreamData {
-                    stream: s.stream_id,
-                    ppid: m.ppid,
-                    data: m.data,
-                    unordered: false,
-                });
+        while let Some(e) = st.pending.first_entry() {
+            if *e.key() > skip {
+                break;
             }
-            st.next = skip + 1;
-            n += Self::drain_stream(st, s.stream_id, &mut self.buffered, events);
+            let m = e.remove();
+            self.buffered -= m.data.len();
+            n += m.data.len();
+            events.push_back(Event::StreamData {
+                stream,
+                ppid: m.ppid,
+                data: m.data,
+                unordered: false,
+            });
         }
-        n
+        st.next = skip + 1;
+        n + Self::drain_stream(st, stream, &mut self.buffered, events)
+    }
+
+    /// Stores a new I-DATA chunk (already checked with [`Receiver::check`]) and delivers the
+    /// message it completes; returns the bytes added to `events`.
+    pub fn accept_idata(&mut self, chunk: IDataChunk, events: &mut VecDeque<Event>) -> usize {
+        let t = unwrap_tsn(self.cum, chunk.tsn);
+        self.mark_received(t);
+        let (stream, unordered, mid) = (chunk.stream_id, chunk.unordered, chunk.mid);
+        let len = chunk.payload.len();
+        if chunk.beginning && chunk.ending {
+            if len > self.max_message_size {
+                self.dropped_messages += 1;
+                return 0;
+            }
+            let msg = Message {
+                ppid: chunk.ppid_or_fsn,
+                data: chunk.payload,
+            };
+            return self.deliver(stream, mid, true, unordered, msg, events);
+        }
+        let fsn = if chunk.beginning {
+            0
+        } else {
+            chunk.ppid_or_fsn
+        };
+        let m = self
+            .imsgs
+            .entry((stream, unordered, mid))
+            .or_insert_with(|| IMessage {
+                ppid: None,
+                last_fsn: None,
+                frags: BTreeMap::new(),
+                len: 0,
+                oversize: false,
+            });
+        if m.frags.contains_key(&fsn) {
+            self.dropped_messages += 1;
+            return 0;
+        }
+        if chunk.beginning {
+            m.ppid = Some(chunk.ppid_or_fsn);
+        }
+        if chunk.ending {
+            m.last_fsn = Some(fsn);
+        }
+        if !m.oversize && m.len + len > self.max_message_size {
+            m.oversize = true;
+            self.buffered -= m.len;
+            m.len = 0;
+            for v in m.frags.values_mut() {
+                *v = Bytes::new();
+            }
+        }
+        if m.oversize {
+            m.frags.insert(fsn, Bytes::new());
+        } else {
+            m.len += len;
+            self.buffered += len;
+            m.frags.insert(fsn, chunk.payload);
+        }
+        let complete = match (m.ppid, m.last_fsn) {
+            (Some(_), Some(last)) => {
+                m.frags.len() as u64 == u64::from(last) + 1
+                    && m.frags.last_key_value().is_some_and(|(k, _)| *k == last)
+            }
+            _ => false,
+        };
+        if !complete {
+            return 0;
+        }
+        let Some(m) = self.imsgs.remove(&(stream, unordered, mid)) else {
+            return 0;
+        };
+        self.buffered -= m.len;
+        if m.oversize {
+            self.dropped_messages += 1;
+            return 0;
+        }
+        let mut buf = BytesMut::with_capacity(m.len);
+        for part in m.frags.values() {
+            buf.extend_from_slice(part);
+        }
+        let msg = Message {
+            ppid: m.ppid.unwrap_or(0),
+            data: buf.freeze(),
+        };
+        self.deliver(stream, mid, true, unordered, msg, events)
     }
 
     fn mark_received_after_jump(&mut self) {

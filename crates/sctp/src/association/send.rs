@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use crate::chunk::data::{self, FLAG_B, FLAG_E, FLAG_U};
-use crate::chunk::{ForwardTsnChunk, SackChunk, SkippedStream};
+use crate::chunk::idata;
+use crate::chunk::{ForwardTsnChunk, IForwardTsnChunk, SackChunk, SkippedMessage, SkippedStream};
 use crate::error::Error;
 use crate::event::Event;
 use crate::hash::StreamMap;
@@ -28,7 +29,10 @@ struct OutMessage {
     data: Bytes,
     offset: usize,
     unordered: bool,
-    ssn: u16,
+    /// SSN (DATA) or MID (I-DATA), assigned with the first fragment.
+    seq: u32,
+    /// Next fragment sequence number (I-DATA).
+    fsn: u32,
     max_retransmits: Option<u16>,
     expires: Option<Instant>,
 }
@@ -46,6 +50,8 @@ enum ResetState {
 struct OutStream {
     queue: VecDeque<OutMessage>,
     next_ssn: u16,
+    next_mid_ordered: u32,
+    next_mid_unordered: u32,
     buffered: usize,
     low_threshold: usize,
     reset: ResetState,
@@ -57,6 +63,8 @@ impl Default for OutStream {
         OutStream {
             queue: VecDeque::new(),
             next_ssn: 0,
+            next_mid_ordered: 0,
+            next_mid_unordered: 0,
             buffered: 0,
             low_threshold: 0,
             reset: ResetState::None,
@@ -76,7 +84,9 @@ enum SentState {
 #[derive(Debug)]
 struct Sent {
     stream: u16,
-    ssn: u16,
+    /// SSN (DATA) or MID (I-DATA).
+    seq: u32,
+    /// PPID on the first fragment; for I-DATA the FSN on the others.
     ppid: u32,
     flags: u8,
     data: Bytes,
@@ -96,6 +106,9 @@ impl Sent {
             || self.expires.is_some_and(|e| e <= now)
     }
 }
+
+/// A skipped entry of a FORWARD-TSN: (stream, unordered, SSN or MID).
+type SkipEntry = (u16, bool, u32);
 
 /// Result of processing one SACK.
 #[derive(Debug, Default)]
@@ -133,6 +146,7 @@ pub struct Sender {
     fast_retransmit_now: bool,
     adv_ack: u64,
     pr_supported: bool,
+    interleave: bool,
     pending_resets: usize,
     /// A FORWARD-TSN should be sent.
     pub forward_tsn_needed: bool,
@@ -176,6 +190,7 @@ impl Sender {
             fast_retransmit_now: false,
             adv_ack: next_tsn - 1,
             pr_supported,
+            interleave: false,
             pending_resets: 0,
             forward_tsn_needed: false,
             t3: None,
@@ -185,10 +200,46 @@ impl Sender {
     }
 
     /// Updates the peer's receive window and PR-SCTP support once the handshake completed.
-    pub fn set_peer(&mut self, peer_rwnd: u32, pr_supported: bool) {
+    pub fn set_peer(&mut self, peer_rwnd: u32, pr_supported: bool, interleave: bool) {
         self.peer_rwnd = peer_rwnd as usize;
         self.ssthresh = peer_rwnd as usize;
         self.pr_supported = pr_supported;
+        self.interleave = interleave;
+    }
+
+    fn header_len(&self) -> usize {
+        if self.interleave {
+            idata::HEADER_LEN
+        } else {
+            data::HEADER_LEN
+        }
+    }
+
+    /// Writes a DATA or (when negotiated) I-DATA chunk.
+    #[allow(clippy::too_many_arguments)]
+    fn write_chunk(
+        interleave: bool,
+        out: &mut Vec<u8>,
+        flags: u8,
+        tsn: u64,
+        stream: u16,
+        seq: u32,
+        ppid_or_fsn: u32,
+        payload: &[u8],
+    ) {
+        if interleave {
+            idata::write_idata(out, flags, tsn as u32, stream, seq, ppid_or_fsn, payload);
+        } else {
+            data::write_data(
+                out,
+                flags,
+                tsn as u32,
+                stream,
+                seq as u16,
+                ppid_or_fsn,
+                payload,
+            );
+        }
     }
 
     /// The last TSN assigned to a DATA chunk, as on the wire.
@@ -253,7 +304,8 @@ impl Sender {
             ppid,
             offset: 0,
             unordered: !rel.ordered,
-            ssn: 0,
+            seq: 0,
+            fsn: 0,
             max_retransmits: if pr { rel.max_retransmits } else { None },
             expires: if pr {
                 rel.max_lifetime.map(|d| now + d)
@@ -283,6 +335,8 @@ impl Sender {
         events: &mut VecDeque<Event>,
     ) -> usize {
         let mtu = self.mtu;
+        let header_len = self.header_len();
+        let interleave = self.interleave;
         let mut written = 0;
         while let Some(&tsn) = self.rtx.first() {
             let idx = tsn.saturating_sub(self.cum_ack + 1) as usize;
@@ -297,11 +351,13 @@ impl Sender {
             if !(self.fast_retransmit_now || self.flight < self.cwnd) {
                 break;
             }
-            let len = pad4(data::HEADER_LEN + s.data.len());
+            let len = pad4(header_len + s.data.len());
             if out.len() + len > mtu {
                 break;
             }
-            data::write_data(out, s.flags, tsn as u32, s.stream, s.ssn, s.ppid, &s.data);
+            Self::write_chunk(
+                interleave, out, s.flags, tsn, s.stream, s.seq, s.ppid, &s.data,
+            );
             s.tx_count = s.tx_count.saturating_add(1);
             s.sent_at = now;
             s.state = SentState::InFlight;
@@ -328,10 +384,12 @@ impl Sender {
         events: &mut VecDeque<Event>,
     ) -> usize {
         let mtu = self.mtu;
+        let header_len = self.header_len();
+        let interleave = self.interleave;
         let mut written = 0;
         loop {
             let room = mtu.saturating_sub(out.len());
-            if room < data::HEADER_LEN + 4 {
+            if room < header_len + 4 {
                 break;
             }
             let from_rr = self.current.is_none();
@@ -352,7 +410,7 @@ impl Sender {
                 continue;
             };
             let remaining = msg.data.len() - msg.offset;
-            let max_payload = room - data::HEADER_LEN;
+            let max_payload = room - header_len;
             let take = remaining.min(max_payload);
             let packet_has_chunks = out.len() > COMMON_HEADER_LEN;
             let too_small = take < remaining && take < MIN_FRAGMENT && packet_has_chunks;
@@ -371,8 +429,16 @@ impl Sender {
             }
             if msg.offset == 0 {
                 flags |= FLAG_B;
-                if !msg.unordered {
-                    msg.ssn = st.next_ssn;
+                if interleave {
+                    let mid = if msg.unordered {
+                        &mut st.next_mid_unordered
+                    } else {
+                        &mut st.next_mid_ordered
+                    };
+                    msg.seq = *mid;
+                    *mid = mid.wrapping_add(1);
+                } else if !msg.unordered {
+                    msg.seq = u32::from(st.next_ssn);
                     st.next_ssn = st.next_ssn.wrapping_add(1);
                 }
             }
@@ -382,11 +448,26 @@ impl Sender {
             let payload = msg.data.slice(msg.offset..msg.offset + take);
             let tsn = self.next_tsn;
             self.next_tsn += 1;
-            data::write_data(out, flags, tsn as u32, sid, msg.ssn, msg.ppid, &payload);
+            let ppid_or_fsn = if interleave && msg.offset != 0 {
+                msg.fsn
+            } else {
+                msg.ppid
+            };
+            msg.fsn = msg.fsn.wrapping_add(1);
+            Self::write_chunk(
+                interleave,
+                out,
+                flags,
+                tsn,
+                sid,
+                msg.seq,
+                ppid_or_fsn,
+                &payload,
+            );
             self.outstanding.push_back(Sent {
                 stream: sid,
-                ssn: msg.ssn,
-                ppid: msg.ppid,
+                seq: msg.seq,
+                ppid: ppid_or_fsn,
                 flags,
                 data: payload,
                 sent_at: now,
@@ -416,6 +497,10 @@ impl Sender {
                 } else {
                     self.rr.push_back(sid);
                 }
+            } else if interleave {
+                // I-DATA: other streams may go between this message's fragments.
+                self.current = None;
+                self.rr.push_back(sid);
             } else {
                 self.current = Some(sid);
             }
@@ -619,7 +704,8 @@ impl Sender {
             mark(s, base + i as u64, &mut self.flight, &mut self.rtx);
             i += 1;
         }
-        if let Some(sid) = self.current
+        let sid = self.outstanding.get(idx).map(|s| s.stream);
+        if let Some(sid) = sid
             && let Some(st) = self.streams.get_mut(&sid)
             && st.queue.front().is_some_and(|m| m.id == id)
             && let Some(m) = st.queue.pop_front()
@@ -627,12 +713,16 @@ impl Sender {
             let rest = m.data.len() - m.offset;
             st.buffered -= rest;
             self.queued_bytes -= rest;
-            self.current = None;
-            if st.queue.is_empty() {
-                st.scheduled = false;
-            } else {
-                self.rr.push_back(sid);
+            if self.current == Some(sid) {
+                self.current = None;
+                if st.queue.is_empty() {
+                    st.scheduled = false;
+                } else {
+                    self.rr.push_back(sid);
+                }
             }
+            // With interleaving the stream stays in the round robin; an empty queue is
+            // noticed when its turn comes.
         }
         self.forward_tsn_needed = true;
     }
@@ -664,30 +754,89 @@ impl Sender {
         self.forward_tsn_needed = self.adv_ack > self.cum_ack;
     }
 
-    /// Builds the FORWARD-TSN for the current advanced peer ack point, if it is ahead.
-    pub fn build_forward_tsn(&self) -> Option<ForwardTsnChunk> {
+    /// Builds the FORWARD-TSN for the current advanced peer ack point, if it is ahead. At most
+    /// `max_streams` entries are listed; the new cumulative TSN stops short when more would be
+    /// needed (the rest follows in a later FORWARD-TSN).
+    pub fn build_forward_tsn(&self, max_streams: usize) -> Option<ForwardTsnChunk> {
+        let (new_cum, entries) = self.skipped(max_streams, |s, _| (s.stream, false, s.seq))?;
+        let streams = entries
+            .into_iter()
+            .map(|(stream_id, _, seq)| SkippedStream {
+                stream_id,
+                ssn: seq as u16,
+            })
+            .collect();
+        Some(ForwardTsnChunk {
+            new_cumulative_tsn: new_cum,
+            streams,
+        })
+    }
+
+    /// Builds the I-FORWARD-TSN (RFC 8260 §2.3) for the advanced peer ack point, if ahead;
+    /// bounded like [`Sender::build_forward_tsn`].
+    pub fn build_iforward_tsn(&self, max_messages: usize) -> Option<IForwardTsnChunk> {
+        let (new_cum, entries) =
+            self.skipped(max_messages, |s, unordered| (s.stream, unordered, s.seq))?;
+        let messages = entries
+            .into_iter()
+            .map(|(stream_id, unordered, mid)| SkippedMessage {
+                stream_id,
+                unordered,
+                mid,
+            })
+            .collect();
+        Some(IForwardTsnChunk {
+            new_cumulative_tsn: new_cum,
+            messages,
+        })
+    }
+
+    /// The new cumulative TSN and the skipped entries up to the advanced peer ack point: one
+    /// per ordered stream (its highest sequence number) and, with I-DATA, one per unordered
+    /// message. Unordered DATA needs no entry.
+    fn skipped(
+        &self,
+        max: usize,
+        key: impl Fn(&Sent, bool) -> SkipEntry,
+    ) -> Option<(u32, Vec<SkipEntry>)> {
         if self.adv_ack <= self.cum_ack {
             return None;
         }
         let n = (self.adv_ack - self.cum_ack) as usize;
-        let mut streams: Vec<SkippedStream> = Vec::new();
-        for s in self.outstanding.iter().take(n) {
-            if s.state != SentState::Abandoned || s.flags & FLAG_U != 0 {
+        let mut entries: Vec<SkipEntry> = Vec::new();
+        let mut new_cum = self.adv_ack;
+        for (i, s) in self.outstanding.iter().take(n).enumerate() {
+            if s.state != SentState::Abandoned {
                 continue;
             }
-            if let Some(x) = streams.iter_mut().find(|x| x.stream_id == s.stream) {
-                x.ssn = s.ssn;
-            } else if streams.len() < crate::chunk::forward_tsn::MAX_STREAMS {
-                streams.push(SkippedStream {
-                    stream_id: s.stream,
-                    ssn: s.ssn,
-                });
+            let unordered = s.flags & FLAG_U != 0;
+            if unordered && !self.interleave {
+                continue;
+            }
+            let (stream, u, seq) = key(s, unordered);
+            let existing = entries
+                .iter()
+                .position(|e| e.0 == stream && e.1 == u && (!u || e.2 == seq));
+            if let Some(e) = existing.and_then(|p| entries.get_mut(p)) {
+                if crate::tsn::tsn_lt(e.2, seq) {
+                    e.2 = seq;
+                }
+            } else if entries.len() < max {
+                entries.push((stream, u, seq));
+            } else {
+                new_cum = self.cum_ack + i as u64;
+                break;
             }
         }
-        Some(ForwardTsnChunk {
-            new_cumulative_tsn: self.adv_ack as u32,
-            streams,
-        })
+        if new_cum <= self.cum_ack {
+            return None;
+        }
+        Some((new_cum as u32, entries))
+    }
+
+    /// Whether I-DATA is in use.
+    pub fn interleaving(&self) -> bool {
+        self.interleave
     }
 
     /// T3-rtx expired (RFC 9260 §6.3.3): collapse cwnd and mark everything outstanding for
@@ -760,6 +909,8 @@ impl Sender {
         for s in streams {
             if let Some(st) = self.streams.get_mut(s) {
                 st.next_ssn = 0;
+                st.next_mid_ordered = 0;
+                st.next_mid_unordered = 0;
                 st.reset = ResetState::None;
                 if st.queue.is_empty() && st.low_threshold == 0 {
                     self.streams.remove(s);

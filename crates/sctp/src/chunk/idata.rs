@@ -67,6 +67,19 @@ impl IDataChunk {
 
     /// Appends the padded chunk to `out`.
     pub fn write(&self, out: &mut Vec<u8>) {
+        write_idata(
+            out,
+            self.flags(),
+            self.tsn,
+            self.stream_id,
+            self.mid,
+            self.ppid_or_fsn,
+            &self.payload,
+        );
+    }
+
+    /// The chunk flags byte.
+    pub fn flags(&self) -> u8 {
         let mut flags = 0;
         if self.immediate {
             flags |= FLAG_I;
@@ -80,15 +93,29 @@ impl IDataChunk {
         if self.ending {
             flags |= FLAG_E;
         }
-        out.push(TYPE);
-        out.push(flags);
-        out.extend_from_slice(&((HEADER_LEN + self.payload.len()) as u16).to_be_bytes());
-        out.extend_from_slice(&self.tsn.to_be_bytes());
-        out.extend_from_slice(&self.stream_id.to_be_bytes());
-        out.extend_from_slice(&0u16.to_be_bytes());
-        out.extend_from_slice(&self.mid.to_be_bytes());
-        out.extend_from_slice(&self.ppid_or_fsn.to_be_bytes());
-        out.extend_from_slice(&self.payload);
-        pad_to4(out);
+        flags
     }
+}
+
+/// Appends an I-DATA chunk from its fields (the send hot path).
+#[inline]
+pub fn write_idata(
+    out: &mut Vec<u8>,
+    flags: u8,
+    tsn: u32,
+    stream_id: u16,
+    mid: u32,
+    ppid_or_fsn: u32,
+    payload: &[u8],
+) {
+    out.push(TYPE);
+    out.push(flags);
+    out.extend_from_slice(&((HEADER_LEN + payload.len()) as u16).to_be_bytes());
+    out.extend_from_slice(&tsn.to_be_bytes());
+    out.extend_from_slice(&stream_id.to_be_bytes());
+    out.extend_from_slice(&0u16.to_be_bytes());
+    out.extend_from_slice(&mid.to_be_bytes());
+    out.extend_from_slice(&ppid_or_fsn.to_be_bytes());
+    out.extend_from_slice(payload);
+    pad_to4(out);
 }

@@ -1,0 +1,29 @@
+//! Reference picture selection indication (RFC 4585 section 6.3.3), FCI kept opaque.
+
+use super::{PT_PSFB, begin_feedback, finish};
+use crate::RtpError;
+
+/// PSFB with FMT 3; the FCI is kept as bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rpsi {
+    /// The sender of the feedback.
+    pub sender_ssrc: u32,
+    /// The media source.
+    pub media_ssrc: u32,
+    /// The feedback control information, a multiple of 4 bytes.
+    pub fci: Vec<u8>,
+}
+
+impl Rpsi {
+    /// Appends the packet to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<(), RtpError> {
+        if !self.fci.len().is_multiple_of(4) {
+            return Err(RtpError::Unencodable {
+                what: "feedback FCI length",
+            });
+        }
+        let start = begin_feedback(out, 3, PT_PSFB, self.sender_ssrc, self.media_ssrc);
+        out.extend_from_slice(&self.fci);
+        finish(out, start)
+    }
+}

@@ -42,9 +42,10 @@ fn connect(cfg: &Config) -> (Association, Association) {
     (a, b)
 }
 
-fn run(msg_size: usize, total: usize, rel: Reliability, zero_copy: bool) -> Run {
+fn run(msg_size: usize, total: usize, rel: Reliability, zero_copy: bool, idata: bool) -> Run {
     let cfg = Config {
         max_message_size: msg_size.max(1024),
+        enable_interleaving: idata,
         ..Config::default()
     };
     let (mut a, mut b) = connect(&cfg);
@@ -109,22 +110,21 @@ fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(512);
     let total = mib << 20;
+    let r = Reliability::RELIABLE;
+    let u = Reliability::UNORDERED;
+    // (name, message size, reliability, zero-copy receive, I-DATA)
     let cases = [
-        ("16 KiB ordered", 16 << 10, Reliability::RELIABLE, false),
-        (
-            "16 KiB ordered, zero-copy rx",
-            16 << 10,
-            Reliability::RELIABLE,
-            true,
-        ),
-        ("64 KiB ordered", 64 << 10, Reliability::RELIABLE, false),
-        ("16 KiB unordered", 16 << 10, Reliability::UNORDERED, false),
-        ("1 KiB ordered", 1 << 10, Reliability::RELIABLE, false),
-        ("256 KiB ordered", 256 << 10, Reliability::RELIABLE, false),
+        ("16 KiB ordered", 16 << 10, r, false, false),
+        ("16 KiB ordered, zero-copy rx", 16 << 10, r, true, false),
+        ("64 KiB ordered", 64 << 10, r, false, false),
+        ("16 KiB unordered", 16 << 10, u, false, false),
+        ("1 KiB ordered", 1 << 10, r, false, false),
+        ("256 KiB ordered", 256 << 10, r, false, false),
+        ("16 KiB ordered, I-DATA", 16 << 10, r, false, true),
     ];
     println!("sctp in-memory throughput, {mib} MiB per case, MTU 1200");
-    for (name, size, rel, zero_copy) in cases {
-        let r = run(size, total, rel, zero_copy);
+    for (name, size, rel, zero_copy, idata) in cases {
+        let r = run(size, total, rel, zero_copy, idata);
         let mbps = r.bytes as f64 / r.wall.as_secs_f64() / 1e6;
         let cpu = r
             .cpu

@@ -27,6 +27,7 @@ mod config;
 mod data_channel;
 mod description;
 mod error;
+pub(crate) mod gather;
 pub mod net;
 mod peer_connection;
 pub mod signaling;

@@ -68,6 +68,8 @@ pub(crate) struct State {
     events: VecDeque<PeerConnectionEvent>,
     pub(crate) channels: HashMap<ChannelId, Arc<ChannelSignals>>,
     events_dropped: u64,
+    /// STUN/TURN gathering: routes STUN responses and relayed transmits (see `crate::gather`).
+    gather: Arc<crate::gather::Hub>,
 }
 
 impl Inner {
@@ -105,7 +107,10 @@ impl State {
     fn take_transmits(&mut self) -> Vec<Transmit> {
         let mut out = Vec::new();
         while let Some(t) = self.core.poll_transmit() {
-            out.push(t);
+            // Transmits from a relayed address go through their TURN allocation.
+            if let Some(t) = self.gather.divert(t) {
+                out.push(t);
+            }
         }
         out
     }
@@ -240,12 +245,7 @@ impl RTCPeerConnection {
     /// Creates a connection: binds one UDP socket per usable local address (its host
     /// candidate) and starts the driver. Must be called inside a tokio runtime.
     pub async fn new(config: RTCConfiguration) -> Result<RTCPeerConnection, Error> {
-        if !config.ice_servers.is_empty() {
-            return Err(Error::Operation(
-                "STUN/TURN servers are not supported yet: rtcio gathers host candidates only"
-                    .into(),
-            ));
-        }
+        let gather_plan = crate::gather::Plan::new(&config)?;
         let core_config = Config {
             certificate: config.certificates.first().cloned(),
             bundle_policy: config.bundle_policy,
@@ -269,7 +269,10 @@ impl RTCPeerConnection {
                 sockets.push(Arc::new(socket));
             }
         }
-        core.end_of_local_candidates(now);
+        if gather_plan.is_empty() {
+            core.end_of_local_candidates(now);
+        }
+        let gather_hub = Arc::new(crate::gather::Hub::default());
 
         let (shutdown, _) = watch::channel(false);
         let inner = Arc::new(Inner {
@@ -279,6 +282,7 @@ impl RTCPeerConnection {
                 events: VecDeque::new(),
                 channels: HashMap::new(),
                 events_dropped: 0,
+                gather: gather_hub.clone(),
             }),
             wake_driver: Arc::new(Notify::new()),
             events_ready: Notify::new(),
@@ -289,6 +293,13 @@ impl RTCPeerConnection {
             inner.wake_driver.clone(),
             inner.shutdown.subscribe(),
         ));
+        // STUN/TURN gathering runs in its own tasks; host candidates are already in.
+        gather_plan.start(
+            &inner,
+            gather_hub,
+            sockets.clone(),
+            inner.shutdown.subscribe(),
+        );
         for socket in sockets {
             tokio::spawn(receive(
                 Arc::downgrade(&inner),
@@ -547,6 +558,10 @@ async fn receive(inner: Weak<Inner>, socket: Arc<UdpSocket>, mut shutdown: watch
             let mut st = strong.lock();
             let now = Instant::now();
             for (remote, _, data) in batch.datagrams() {
+                // Answers to our STUN Binding requests go to the gatherer, not the core.
+                if st.gather.claim(data) {
+                    continue;
+                }
                 st.core.handle_receive(
                     now,
                     Receive {

@@ -1,0 +1,142 @@
+//! A coturn server for tests: started on 127.0.0.1 on free ports with one long-term user,
+//! loopback peers allowed, optional TLS with a self-signed certificate made by `openssl`; killed
+//! on drop.
+
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const USER: &str = "rtcio";
+pub const PASSWORD: &str = "s3cret";
+pub const REALM: &str = "rtcio";
+
+/// A running turnserver.
+pub struct Coturn {
+    child: Child,
+    /// Plain (UDP and TCP) port.
+    pub port: u16,
+    /// TLS port, when started with a certificate.
+    pub tls_port: Option<u16>,
+    /// Working directory (log, certificate).
+    pub dir: PathBuf,
+}
+
+/// A port free for both UDP and TCP on 127.0.0.1 (best effort: nothing holds it afterwards).
+pub fn free_port() -> u16 {
+    for _ in 0..50 {
+        let tcp = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = tcp.local_addr().unwrap().port();
+        if UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port");
+}
+
+/// A fresh directory under the system temp dir.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!("rtcio-{tag}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A self-signed certificate for IP 127.0.0.1: (certificate, key) paths.
+pub fn self_signed_cert(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl runs");
+    assert!(status.success(), "openssl req failed");
+    (cert, key)
+}
+
+impl Coturn {
+    /// Starts turnserver; with `tls` a certificate (cert, key) enables the TLS listener.
+    pub fn start(dir: &Path, tls: Option<(&Path, &Path)>) -> Coturn {
+        let port = free_port();
+        let tls_port = tls.map(|_| free_port());
+        let log = std::fs::File::create(dir.join("turnserver.log")).unwrap();
+        let mut cmd = Command::new("turnserver");
+        cmd.args(["-n", "--no-cli", "--log-file=stdout", "--simple-log"])
+            .args(["--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1"])
+            .arg(format!("--listening-port={port}"))
+            .args(["--lt-cred-mech", "--allow-loopback-peers", "--no-dtls"])
+            .arg(format!("--user={USER}:{PASSWORD}"))
+            .arg(format!("--realm={REALM}"))
+            .args(["--min-port=40000", "--max-port=60000", "--no-rfc5780"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        match (tls, tls_port) {
+            (Some((cert, key)), Some(p)) => {
+                cmd.arg(format!("--tls-listening-port={p}"))
+                    .arg("--cert")
+                    .arg(cert)
+                    .arg("--pkey")
+                    .arg(key);
+            }
+            _ => {
+                cmd.arg("--no-tls");
+            }
+        }
+        let child = cmd.spawn().expect("turnserver runs");
+        let server = Coturn {
+            child,
+            port,
+            tls_port,
+            dir: dir.to_path_buf(),
+        };
+        server.wait_listening(port);
+        if let Some(p) = tls_port {
+            server.wait_listening(p);
+        }
+        server
+    }
+
+    fn wait_listening(&self, port: u16) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "turnserver not listening on {port}; log in {}",
+                self.dir.display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("turnserver.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Coturn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -16,6 +16,7 @@
 //! [`RtpError`], and every list read from the wire is bounded (the bounds are documented as
 //! `MAX_*` constants next to the types holding them).
 
+pub mod codec;
 pub mod error;
 pub mod ext;
 pub mod packet;

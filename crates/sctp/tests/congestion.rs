@@ -113,3 +113,39 @@ fn slow_reader_closes_the_window_without_losing_data() {
     assert!(messages(&p.b_events, 1) == want);
     assert!(!p.a_events.iter().any(|e| matches!(e, Event::Closed { .. })));
 }
+
+#[test]
+fn cwnd_decays_after_idle_periods() {
+    let mut p = Pair::new(
+        63,
+        bottleneck(50, 256 * 1024),
+        Config::default(),
+        Config::default(),
+    );
+    p.connect(false);
+    for i in 0..200u32 {
+        p.a.send(
+            p.now,
+            0,
+            53,
+            Bytes::from(payload(0, i, 16 * 1024)),
+            Reliability::RELIABLE,
+        )
+        .unwrap();
+    }
+    assert!(p.run_until(Duration::from_secs(60), |p| count(&p.b_events, 0) == 200));
+    let grown = p.a.cwnd();
+    assert!(grown > 16 * 1200, "cwnd grew during the transfer: {grown}");
+    // Idle for many RTOs (heartbeats only), then send again.
+    p.run_until(Duration::from_secs(20), |_| false);
+    p.a.send(
+        p.now,
+        0,
+        53,
+        Bytes::from_static(b"again"),
+        Reliability::RELIABLE,
+    )
+    .unwrap();
+    p.flush();
+    assert_eq!(p.a.cwnd(), 4 * 1200, "RFC 9260 §7.2.1 idle decay");
+}

@@ -148,6 +148,7 @@ pub struct Sender {
     pr_supported: bool,
     interleave: bool,
     pending_resets: usize,
+    last_data_sent: Option<Instant>,
     /// A FORWARD-TSN should be sent.
     pub forward_tsn_needed: bool,
     /// T3-rtx expiry.
@@ -192,6 +193,7 @@ impl Sender {
             pr_supported,
             interleave: false,
             pending_resets: 0,
+            last_data_sent: None,
             forward_tsn_needed: false,
             t3: None,
             retransmitted_chunks: 0,
@@ -338,6 +340,7 @@ impl Sender {
         let header_len = self.header_len();
         let interleave = self.interleave;
         let mut written = 0;
+        self.decay_idle_cwnd(now, rto);
         while let Some(&tsn) = self.rtx.first() {
             let idx = tsn.saturating_sub(self.cum_ack + 1) as usize;
             let Some(s) = self.outstanding.get_mut(idx).filter(|_| tsn > self.cum_ack) else {
@@ -371,10 +374,29 @@ impl Sender {
         if self.rtx.is_empty() {
             written += self.write_new_data(now, out, events);
         }
-        if written > 0 && self.t3.is_none() {
-            self.t3 = Some(now + rto);
+        if written > 0 {
+            self.last_data_sent = Some(now);
+            if self.t3.is_none() {
+                self.t3 = Some(now + rto);
+            }
         }
         written
+    }
+
+    /// RFC 9260 §7.2.1: an idle sender halves cwnd (down to 4 MTU) per RTO without sending.
+    fn decay_idle_cwnd(&mut self, now: Instant, rto: Duration) {
+        let Some(last) = self.last_data_sent else {
+            return;
+        };
+        if self.flight > 0 || rto.is_zero() {
+            return;
+        }
+        let idle = now.saturating_duration_since(last);
+        let periods = (idle.as_nanos() / rto.as_nanos()).min(16) as u32;
+        if periods > 0 {
+            self.cwnd = (self.cwnd >> periods).max(4 * self.mtu);
+            self.last_data_sent = Some(now);
+        }
     }
 
     fn write_new_data(

@@ -28,6 +28,10 @@ use crate::net::{RecvBatch, UdpSocket, host_addresses};
 /// (events are small and few per connection, so only a stalled user hits this).
 const MAX_QUEUED_EVENTS: usize = 4096;
 
+/// Largest segmented send: the kernel refuses (EMSGSIZE) a GSO buffer bigger than one UDP
+/// datagram may be (65535 minus the IPv4 and UDP headers), and everything in it is lost.
+const MAX_GSO_BYTES: usize = 65_507;
+
 /// Receive slots per system call (each up to 64 KiB with GRO).
 const RECV_SLOTS: usize = 8;
 
@@ -199,6 +203,7 @@ async fn send_all(sockets: &[Arc<UdpSocket>], out: Vec<Transmit>) {
         let mut j = i + 1;
         while j < out.len()
             && j - i < max
+            && (j - i + 1) * seg <= MAX_GSO_BYTES
             && out[j].from == first.from
             && out[j].to == first.to
             && out[j - 1].data.len() == seg

@@ -30,9 +30,9 @@ use tokio::sync::oneshot;
 /// Largest chunk sent, when the receiver accepts it.
 const MAX_CHUNK: u64 = 256 * 1024;
 /// Queue more while less than this is buffered…
-const LOW_WATER: u64 = 2 * 1024 * 1024;
+const LOW_WATER: u64 = 1024 * 1024;
 /// …and wait when more than this is.
-const HIGH_WATER: u64 = 8 * 1024 * 1024;
+const HIGH_WATER: u64 = 4 * 1024 * 1024;
 
 /// Data channel file transfer.
 #[derive(Parser)]

@@ -13,7 +13,7 @@ pub struct App {
     pub ssrc: u32,
     /// The four-character name.
     pub name: [u8; 4],
-    /// Application data, a multiple of 4 bytes.
+    /// Application data, zero-padded to a multiple of 4 bytes when written.
     pub data: Vec<u8>,
 }
 
@@ -30,9 +30,9 @@ impl App {
 
     /// Appends the packet to `out`.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<(), RtpError> {
-        if self.subtype > 31 || !self.data.len().is_multiple_of(4) {
+        if self.subtype > 31 {
             return Err(RtpError::Unencodable {
-                what: "APP subtype or data length",
+                what: "APP subtype",
             });
         }
         let start = begin(out, self.subtype, PT_APP);

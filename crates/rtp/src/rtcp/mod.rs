@@ -101,7 +101,7 @@ pub struct Unknown {
     pub packet_type: u8,
     /// The 5-bit count or FMT field.
     pub count: u8,
-    /// The body; a multiple of 4 bytes.
+    /// The body; zero-padded to a multiple of 4 bytes when written.
     pub body: Vec<u8>,
 }
 

@@ -11,7 +11,7 @@ pub struct Remb {
     /// The sender of the estimate.
     pub sender_ssrc: u32,
     /// The estimate in bits per second (encoded as an 18-bit mantissa and 6-bit exponent, so
-    /// large values lose precision; parsing saturates at `u64::MAX`).
+    /// large values lose precision).
     pub bitrate: u64,
     /// The sources the estimate applies to, at most 255.
     pub ssrcs: Vec<u32>,
@@ -25,10 +25,13 @@ impl Remb {
         let v = r.u24()?;
         let exp = v >> 18;
         let mantissa = u64::from(v & 0x3_ffff);
+        // 18 + 63 bits could overflow: such absurd values are errors.
         let bitrate = mantissa
             .checked_shl(exp)
             .filter(|b| b >> exp == mantissa)
-            .unwrap_or(u64::MAX);
+            .ok_or(RtpError::Invalid {
+                what: "REMB bitrate",
+            })?;
         let ssrcs = (0..num).map(|_| r.u32()).collect::<Result<_, _>>()?;
         Ok(Self {
             sender_ssrc,

@@ -10,18 +10,13 @@ pub struct Rpsi {
     pub sender_ssrc: u32,
     /// The media source.
     pub media_ssrc: u32,
-    /// The feedback control information, a multiple of 4 bytes.
+    /// The feedback control information, zero-padded to a multiple of 4 bytes when written.
     pub fci: Vec<u8>,
 }
 
 impl Rpsi {
     /// Appends the packet to `out`.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<(), RtpError> {
-        if !self.fci.len().is_multiple_of(4) {
-            return Err(RtpError::Unencodable {
-                what: "feedback FCI length",
-            });
-        }
         let start = begin_feedback(out, 3, PT_PSFB, self.sender_ssrc, self.media_ssrc);
         out.extend_from_slice(&self.fci);
         finish(out, start)

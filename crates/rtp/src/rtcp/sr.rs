@@ -30,7 +30,7 @@ pub struct SenderReport {
     pub octet_count: u32,
     /// Reception report blocks, at most 31.
     pub reports: Vec<ReportBlock>,
-    /// Profile-specific extension bytes after the blocks (a multiple of 4).
+    /// Profile-specific extension bytes after the blocks (zero-padded to a multiple of 4 bytes when written).
     pub profile_extension: Vec<u8>,
 }
 
@@ -55,11 +55,6 @@ impl SenderReport {
         if self.reports.len() > 31 {
             return Err(RtpError::Unencodable {
                 what: "SR report count",
-            });
-        }
-        if !self.profile_extension.len().is_multiple_of(4) {
-            return Err(RtpError::Unencodable {
-                what: "SR profile extension",
             });
         }
         let start = begin(out, self.reports.len() as u8, PT_SR);

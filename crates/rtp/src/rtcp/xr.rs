@@ -37,7 +37,7 @@ pub enum XrBlock {
         block_type: u8,
         /// The type-specific byte.
         type_specific: u8,
-        /// The block contents, a multiple of 4 bytes.
+        /// The block contents, zero-padded to a multiple of 4 bytes when written.
         data: Vec<u8>,
     },
 }
@@ -141,18 +141,15 @@ impl ExtendedReport {
                     type_specific,
                     data,
                 } => {
-                    if data.len() % 4 != 0 {
-                        return Err(RtpError::Unencodable {
+                    let words = u16::try_from(data.len().div_ceil(4)).map_err(|_| {
+                        RtpError::Unencodable {
                             what: "XR block length",
-                        });
-                    }
-                    let words =
-                        u16::try_from(data.len() / 4).map_err(|_| RtpError::Unencodable {
-                            what: "XR block length",
-                        })?;
+                        }
+                    })?;
                     out.extend_from_slice(&[*block_type, *type_specific]);
                     out.extend_from_slice(&words.to_be_bytes());
                     out.extend_from_slice(data);
+                    out.resize(out.len() + (4 - data.len() % 4) % 4, 0);
                 }
             }
         }

@@ -95,6 +95,17 @@ async fn relay_pair(url: String) -> Duration {
     elapsed
 }
 
+/// Closing released both allocations: coturn processed two Refresh requests with lifetime 0.
+async fn assert_released(server: Coturn) {
+    let (released, server) = tokio::task::spawn_blocking(move || {
+        let ok = server.wait_log("lifetime=0", 2, Duration::from_secs(5));
+        (ok, server)
+    })
+    .await
+    .unwrap();
+    assert!(released, "coturn log:\n{}", server.log());
+}
+
 async fn bounded<F: std::future::Future>(f: F) -> F::Output {
     tokio::time::timeout(Duration::from_secs(30), f)
         .await
@@ -108,6 +119,7 @@ async fn relay_only_peers_connect_over_udp_allocations() {
     let url = format!("turn:127.0.0.1:{}?transport=udp", server.port);
     let t = bounded(relay_pair(url)).await;
     println!("relay-connected over TURN/UDP in {t:?}");
+    assert_released(server).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -117,6 +129,7 @@ async fn relay_only_peers_connect_over_tcp_allocations() {
     let url = format!("turn:127.0.0.1:{}?transport=tcp", server.port);
     let t = bounded(relay_pair(url)).await;
     println!("relay-connected over TURN/TCP in {t:?}");
+    assert_released(server).await;
 }
 
 /// TLS needs the test certificate in OpenSSL's default trust store, which only the

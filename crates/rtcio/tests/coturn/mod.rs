@@ -79,7 +79,12 @@ impl Coturn {
         let tls_port = tls.map(|_| free_port());
         let log = std::fs::File::create(dir.join("turnserver.log")).unwrap();
         let mut cmd = Command::new("turnserver");
-        cmd.args(["-n", "--no-cli", "--log-file=stdout", "--simple-log"])
+        cmd.args(["-n", "-v", "--no-cli", "--log-file=stdout", "--simple-log"])
+            .arg(format!(
+                "--pidfile={}",
+                dir.join("turnserver.pid").display()
+            ))
+            .arg(format!("--userdb={}", dir.join("turndb").display()))
             .args(["--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1"])
             .arg(format!("--listening-port={port}"))
             .args(["--lt-cred-mech", "--allow-loopback-peers", "--no-dtls"])
@@ -125,6 +130,21 @@ impl Coturn {
                 self.dir.display()
             );
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits (up to `timeout`) until `needle` occurs `count` times in the log; returns whether
+    /// it did.
+    pub fn wait_log(&self, needle: &str, count: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.log().matches(needle).count() >= count {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 

@@ -1,12 +1,16 @@
 //! Receive side: TSN tracking, duplicate detection, reassembly, per-stream ordering, SACK
 //! generation and FORWARD-TSN handling.
 
+mod forward;
+mod idata;
+mod sack;
+
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use bytes::{Bytes, BytesMut};
 
-use crate::chunk::sack::{GapAckBlock, MAX_DUP_TSNS, SackChunk};
-use crate::chunk::{DataChunk, IDataChunk, SkippedMessage, SkippedStream};
+use crate::chunk::DataChunk;
+use crate::chunk::sack::MAX_DUP_TSNS;
 use crate::event::Event;
 use crate::hash::StreamMap;
 use crate::tsn::unwrap_tsn;
@@ -469,217 +473,6 @@ impl Receiver {
         n
     }
 
-    /// Applies a FORWARD-TSN (RFC 3758 §3.6); returns bytes delivered into `events`.
-    pub fn forward_tsn(
-        &mut self,
-        new_cum: u32,
-        skipped: &[SkippedStream],
-        events: &mut VecDeque<Event>,
-    ) -> usize {
-        if !self.jump_to(new_cum) {
-            return 0;
-        }
-        let mut n = 0;
-        for s in skipped {
-            n += self.skip_ordered(s.stream_id, u32::from(s.ssn), false, events);
-        }
-        n
-    }
-
-    /// Applies an I-FORWARD-TSN (RFC 8260 §2.3.2); returns bytes delivered into `events`.
-    pub fn iforward_tsn(
-        &mut self,
-        new_cum: u32,
-        skipped: &[SkippedMessage],
-        events: &mut VecDeque<Event>,
-    ) -> usize {
-        if !self.jump_to(new_cum) {
-            return 0;
-        }
-        let mut n = 0;
-        for s in skipped {
-            // Interleaved messages are skipped by identifier, never by TSN: fragments of
-            // messages still in flight may lie below the new cumulative TSN.
-            let doomed: Vec<(u16, bool, u32)> = self
-                .imsgs
-                .range((s.stream_id, s.unordered, 0)..=(s.stream_id, s.unordered, u32::MAX))
-                .map(|(k, _)| *k)
-                .filter(|k| {
-                    if s.unordered {
-                        k.2 == s.mid
-                    } else {
-                        crate::tsn::tsn_le(k.2, s.mid)
-                    }
-                })
-                .collect();
-            for k in doomed {
-                if let Some(m) = self.imsgs.remove(&k) {
-                    self.buffered -= m.len;
-                }
-            }
-            if !s.unordered {
-                n += self.skip_ordered(s.stream_id, s.mid, true, events);
-            }
-        }
-        n
-    }
-
-    /// Moves the cumulative TSN to `new_cum`, discarding what it passes over; false when the
-    /// new value is stale or out of the window.
-    fn jump_to(&mut self, new_cum: u32) -> bool {
-        let nc = unwrap_tsn(self.cum, new_cum);
-        if nc <= self.cum || nc - self.cum > MAX_TSN_AHEAD {
-            return false;
-        }
-        if let Some(p) = self.partial.take() {
-            // Its next fragment (cum + 1) was abandoned, so the whole message was.
-            self.buffered -= p.len;
-        }
-        while let Some(&f) = self.ooo.first() {
-            if f > nc {
-                break;
-            }
-            self.ooo.pop_first();
-        }
-        while let Some(entry) = self.frags.first_entry() {
-            if *entry.key() > nc {
-                break;
-            }
-            let f = entry.remove();
-            self.buffered -= f.data.len();
-        }
-        self.cum = nc;
-        self.mark_received_after_jump();
-        true
-    }
-
-    /// Skips ordered messages of `stream` up to `seq` (SSN, or MID when `wide`), delivering
-    /// complete ones up to it and then any that became in order.
-    fn skip_ordered(
-        &mut self,
-        stream: u16,
-        seq: u32,
-        wide: bool,
-        events: &mut VecDeque<Event>,
-    ) -> usize {
-        let Some(st) = self.streams.get_mut(&stream) else {
-            // Nothing pending: remember the skip so later messages are in order.
-            let st = InStream {
-                next: u64::from(seq) + 1,
-                ..Default::default()
-            };
-            self.streams.insert(stream, st);
-            return 0;
-        };
-        let Some(skip) = st.unwrap_seq(seq, wide) else {
-            return 0;
-        };
-        let mut n = 0;
-        while let Some(e) = st.pending.first_entry() {
-            if *e.key() > skip {
-                break;
-            }
-            let m = e.remove();
-            self.buffered -= m.data.len();
-            n += m.data.len();
-            events.push_back(Event::StreamData {
-                stream,
-                ppid: m.ppid,
-                data: m.data,
-                unordered: false,
-            });
-        }
-        st.next = skip + 1;
-        n + Self::drain_stream(st, stream, &mut self.buffered, events)
-    }
-
-    /// Stores a new I-DATA chunk (already checked with [`Receiver::check`]) and delivers the
-    /// message it completes; returns the bytes added to `events`.
-    pub fn accept_idata(&mut self, chunk: IDataChunk, events: &mut VecDeque<Event>) -> usize {
-        let t = unwrap_tsn(self.cum, chunk.tsn);
-        self.mark_received(t);
-        let (stream, unordered, mid) = (chunk.stream_id, chunk.unordered, chunk.mid);
-        let len = chunk.payload.len();
-        if chunk.beginning && chunk.ending {
-            if len > self.max_message_size {
-                self.dropped_messages += 1;
-                return 0;
-            }
-            let msg = Message {
-                ppid: chunk.ppid_or_fsn,
-                data: chunk.payload,
-            };
-            return self.deliver(stream, mid, true, unordered, msg, events);
-        }
-        let fsn = if chunk.beginning {
-            0
-        } else {
-            chunk.ppid_or_fsn
-        };
-        let m = self
-            .imsgs
-            .entry((stream, unordered, mid))
-            .or_insert_with(|| IMessage {
-                ppid: None,
-                last_fsn: None,
-                frags: BTreeMap::new(),
-                len: 0,
-                oversize: false,
-            });
-        if m.frags.contains_key(&fsn) {
-            self.dropped_messages += 1;
-            return 0;
-        }
-        if chunk.beginning {
-            m.ppid = Some(chunk.ppid_or_fsn);
-        }
-        if chunk.ending {
-            m.last_fsn = Some(fsn);
-        }
-        if !m.oversize && m.len + len > self.max_message_size {
-            m.oversize = true;
-            self.buffered -= m.len;
-            m.len = 0;
-            for v in m.frags.values_mut() {
-                *v = Bytes::new();
-            }
-        }
-        if m.oversize {
-            m.frags.insert(fsn, Bytes::new());
-        } else {
-            m.len += len;
-            self.buffered += len;
-            m.frags.insert(fsn, chunk.payload);
-        }
-        let complete = match (m.ppid, m.last_fsn) {
-            (Some(_), Some(last)) => {
-                m.frags.len() as u64 == u64::from(last) + 1
-                    && m.frags.last_key_value().is_some_and(|(k, _)| *k == last)
-            }
-            _ => false,
-        };
-        if !complete {
-            return 0;
-        }
-        let Some(m) = self.imsgs.remove(&(stream, unordered, mid)) else {
-            return 0;
-        };
-        self.buffered -= m.len;
-        if m.oversize {
-            self.dropped_messages += 1;
-            return 0;
-        }
-        let mut buf = BytesMut::with_capacity(m.len);
-        for part in m.frags.values() {
-            buf.extend_from_slice(part);
-        }
-        let msg = Message {
-            ppid: m.ppid.unwrap_or(0),
-            data: buf.freeze(),
-        };
-        self.deliver(stream, mid, true, unordered, msg, events)
-    }
-
     fn mark_received_after_jump(&mut self) {
         while self.ooo.first() == Some(&(self.cum + 1)) {
             self.ooo.pop_first();
@@ -704,48 +497,6 @@ impl Receiver {
                     drop(st, &mut self.buffered);
                 }
             }
-        }
-    }
-
-    /// Builds a SACK advertising `a_rwnd`, with at most `max_blocks` gap blocks; drains the
-    /// duplicate list.
-    pub fn build_sack(&mut self, a_rwnd: u32, max_blocks: usize) -> SackChunk {
-        let mut gap_ack_blocks = Vec::new();
-        let mut cur: Option<(u64, u64)> = None;
-        for &t in &self.ooo {
-            let off = t - self.cum;
-            if off > u64::from(u16::MAX) {
-                break;
-            }
-            match &mut cur {
-                Some((_, e)) if *e + 1 == off => *e = off,
-                _ => {
-                    if let Some((s, e)) = cur.take() {
-                        gap_ack_blocks.push(GapAckBlock {
-                            start: s as u16,
-                            end: e as u16,
-                        });
-                        if gap_ack_blocks.len() == max_blocks {
-                            break;
-                        }
-                    }
-                    cur = Some((off, off));
-                }
-            }
-        }
-        if let Some((s, e)) = cur
-            && gap_ack_blocks.len() < max_blocks
-        {
-            gap_ack_blocks.push(GapAckBlock {
-                start: s as u16,
-                end: e as u16,
-            });
-        }
-        SackChunk {
-            cumulative_tsn_ack: self.cum as u32,
-            a_rwnd,
-            gap_ack_blocks,
-            duplicate_tsns: std::mem::take(&mut self.dups),
         }
     }
 }

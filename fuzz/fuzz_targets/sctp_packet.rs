@@ -1,5 +1,6 @@
 //! Feeds arbitrary bytes to the SCTP packet and chunk parsers, the DCEP parser, and to an
-//! established association (with the header fixed up so the checksum and verification tag pass).
+//! established association, with and without I-DATA (with the header fixed up so the checksum and
+//! verification tag pass).
 //! Nothing may panic; every chunk and DCEP message that parses must re-encode to an equal value.
 #![no_main]
 
@@ -15,7 +16,8 @@ use rtcio_sctp::{Association, Config, DataChannels, DtlsRole};
 fuzz_target!(|data: &[u8]| {
     codec(data);
     dcep(data);
-    association(data);
+    association(data, false);
+    association(data, true);
 });
 
 fn codec(data: &[u8]) {
@@ -48,10 +50,14 @@ fn dcep(data: &[u8]) {
     }
 }
 
-fn association(data: &[u8]) {
+fn association(data: &[u8], interleaving: bool) {
     let now = Instant::now();
-    let mut a = DataChannels::new(Config::default(), now, b"fuzz-a", DtlsRole::Client);
-    let mut b = Association::new(Config::default(), now, b"fuzz-b");
+    let cfg = Config {
+        enable_interleaving: interleaving,
+        ..Config::default()
+    };
+    let mut a = DataChannels::new(cfg.clone(), now, b"fuzz-a", DtlsRole::Client);
+    let mut b = Association::new(cfg, now, b"fuzz-b");
     a.connect(now);
     for _ in 0..4 {
         while let Some(p) = a.poll_transmit(now) {

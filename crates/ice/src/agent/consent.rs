@@ -79,9 +79,13 @@ impl Agent {
                 c.next_request = next;
             }
         }
+        // Only a consent response clears `disconnected` (`consent_response`): the request
+        // that timed out leaves no transaction behind, and its absence is no sign of life.
         let deadline = self.disconnect_deadline();
-        if let Some(c) = self.consent.as_mut() {
-            c.disconnected = deadline.is_some_and(|d| now >= d);
+        if let Some(c) = self.consent.as_mut()
+            && deadline.is_some_and(|d| now >= d)
+        {
+            c.disconnected = true;
         }
     }
 

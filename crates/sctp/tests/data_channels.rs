@@ -206,3 +206,46 @@ fn a_thousand_channels_over_a_lossy_link() {
         p.a.channel_ids().is_empty() && p.b.channel_ids().is_empty()
     }));
 }
+
+#[test]
+fn partial_reliability_parameters_travel_in_dcep() {
+    let mut p = clean();
+    let rexmit = ChannelInit {
+        ordered: false,
+        max_retransmits: Some(3),
+        priority: 512,
+        ..named("rexmit")
+    };
+    let timed = ChannelInit {
+        max_packet_life_time: Some(150),
+        ..named("timed")
+    };
+    let a = p.a.create_channel(p.now, rexmit.clone()).unwrap();
+    let b = p.a.create_channel(p.now, timed.clone()).unwrap();
+    p.connect();
+    assert!(p.run_until(Duration::from_secs(10), |p| {
+        p.b_events
+            .iter()
+            .filter(|e| matches!(e, ChannelEvent::IncomingChannel { .. }))
+            .count()
+            == 2
+    }));
+    for (id, want) in [(a, rexmit), (b, timed)] {
+        let got = p
+            .b_events
+            .iter()
+            .find_map(|e| match e {
+                ChannelEvent::IncomingChannel { id: i, init } if *i == id => Some(init.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn endpoints_can_move_between_threads() {
+    fn assert_send<T: Send>() {}
+    assert_send::<rtcio_sctp::Association>();
+    assert_send::<rtcio_sctp::DataChannels>();
+}

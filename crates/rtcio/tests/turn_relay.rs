@@ -44,9 +44,9 @@ fn candidate_types(sdp: &str) -> Vec<String> {
         .collect()
 }
 
-/// Connects two relay-only peers through `url`, exchanges messages, returns the time from
-/// creation to the channel opening.
-async fn relay_pair(url: String) -> Duration {
+/// Connects two relay-only peers through `url`, exchanges messages (and `bulk` bytes from
+/// the offerer, timed), returns the time from creation to the channel opening.
+async fn relay_pair(url: String, bulk: usize) -> Duration {
     let start = Instant::now();
     let offerer = RTCPeerConnection::new(config(url.clone(), RTCIceTransportPolicy::Relay))
         .await
@@ -90,6 +90,30 @@ async fn relay_pair(url: String) -> Duration {
         let m = local.recv().await.unwrap();
         assert_eq!(m.data, vec![i; 1000]);
     }
+    if bulk > 0 {
+        let started = Instant::now();
+        let sender = local.clone();
+        let send = tokio::spawn(async move {
+            sender.set_buffered_amount_low_threshold(256 * 1024);
+            for i in 0..bulk / 16384 {
+                if sender.buffered_amount() > 512 * 1024 {
+                    sender.buffered_amount_low().await;
+                }
+                sender.send_binary(&vec![i as u8; 16384]).await.unwrap();
+            }
+        });
+        for i in 0..bulk / 16384 {
+            let m = remote.recv().await.unwrap();
+            assert_eq!((m.data.len(), m.data[0]), (16384, i as u8));
+        }
+        send.await.unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{} KiB through the relay in {secs:.3} s ({:.1} MB/s)",
+            bulk / 1024,
+            bulk as f64 / secs / 1e6
+        );
+    }
     offerer.close().await;
     answerer.close().await;
     elapsed
@@ -117,7 +141,7 @@ async fn relay_only_peers_connect_over_udp_allocations() {
     let dir = coturn::temp_dir("turn-udp");
     let server = Coturn::start(&dir, None);
     let url = format!("turn:127.0.0.1:{}?transport=udp", server.port);
-    let t = bounded(relay_pair(url)).await;
+    let t = bounded(relay_pair(url, 4 << 20)).await;
     println!("relay-connected over TURN/UDP in {t:?}");
     assert_released(server).await;
 }
@@ -127,7 +151,7 @@ async fn relay_only_peers_connect_over_tcp_allocations() {
     let dir = coturn::temp_dir("turn-tcp");
     let server = Coturn::start(&dir, None);
     let url = format!("turn:127.0.0.1:{}?transport=tcp", server.port);
-    let t = bounded(relay_pair(url)).await;
+    let t = bounded(relay_pair(url, 4 << 20)).await;
     println!("relay-connected over TURN/TCP in {t:?}");
     assert_released(server).await;
 }
@@ -174,7 +198,7 @@ async fn tls_child() {
         return;
     };
     let url = format!("turns:127.0.0.1:{port}");
-    let t = bounded(relay_pair(url)).await;
+    let t = bounded(relay_pair(url, 1 << 20)).await;
     println!("relay-connected over TURN/TLS in {t:?}");
 }
 

@@ -76,12 +76,15 @@ pub(super) async fn run(mut task: Relay) {
     let mut relayed: Option<SocketAddr> = None;
     let mut close_by: Option<Instant> = None;
     loop {
+        let mut out = Vec::new();
         while let Some(data) = client.poll_transmit() {
-            if let Err(e) = conn.send(&data).await {
-                tracing::debug!("TURN {server}: send: {e}");
-                break;
-            }
+            out.push(data);
         }
+        if let Err(e) = conn.send_batch(out).await {
+            tracing::debug!("TURN {server}: send: {e}");
+        }
+        // Data from peers is fed to the core in one batch (one lock, one flush).
+        let mut received = Vec::new();
         while let Some(event) = client.poll_event() {
             match event {
                 Event::Allocated {
@@ -110,28 +113,30 @@ pub(super) async fn run(mut task: Relay) {
                         .with_core(|core, now| core.add_local_candidate(now, candidate))
                         .await;
                 }
-                Event::Data { peer, data } => {
-                    let (Some(local), Some(inner)) = (relayed, task.inner.upgrade()) else {
-                        continue;
-                    };
-                    inner
-                        .with_core(|core, now| {
-                            core.handle_receive(
-                                now,
-                                Receive {
-                                    local,
-                                    remote: peer,
-                                    data: &data,
-                                },
-                            )
-                        })
-                        .await;
-                }
+                Event::Data { peer, data } => received.push((peer, data)),
                 Event::Failed { reason } => {
                     tracing::debug!("TURN {server}: {reason}");
                 }
                 Event::Closed => {}
             }
+        }
+        if let (Some(local), Some(inner), false) =
+            (relayed, task.inner.upgrade(), received.is_empty())
+        {
+            inner
+                .with_core(|core, now| {
+                    for (remote, data) in &received {
+                        core.handle_receive(
+                            now,
+                            Receive {
+                                local,
+                                remote: *remote,
+                                data,
+                            },
+                        );
+                    }
+                })
+                .await;
         }
         if client.is_terminated() || close_by.is_some_and(|t| Instant::now() >= t) {
             break;

@@ -13,6 +13,8 @@ use tokio::net::{TcpStream, UdpSocket};
 
 /// Largest UDP datagram read.
 const DATAGRAM_MAX: usize = 65_536;
+/// Most datagrams taken per [`Conn::recv`].
+const UDP_BATCH: usize = 32;
 /// Bytes read from a stream at a time.
 const READ_CHUNK: usize = 16 * 1024;
 /// Most bytes buffered from a stream: one maximal message plus one read.
@@ -79,11 +81,20 @@ impl Conn {
         }
     }
 
-    /// Sends one message (a datagram, or bytes on the stream).
-    pub(super) async fn send(&mut self, data: &[u8]) -> io::Result<()> {
+    /// Sends messages: one datagram each over UDP, one write for all of them on a stream.
+    pub(super) async fn send_batch(&mut self, messages: Vec<Vec<u8>>) -> io::Result<()> {
         match self {
-            Conn::Udp { socket, .. } => socket.send(data).await.map(|_| ()),
-            Conn::Stream { writer, .. } => writer.write_all(data).await,
+            Conn::Udp { socket, .. } => {
+                for m in &messages {
+                    socket.send(m).await?;
+                }
+                Ok(())
+            }
+            Conn::Stream { writer, .. } => match messages.len() {
+                0 => Ok(()),
+                1 => writer.write_all(&messages[0]).await,
+                _ => writer.write_all(&messages.concat()).await,
+            },
         }
     }
 
@@ -93,7 +104,15 @@ impl Conn {
         match self {
             Conn::Udp { socket, buf } => {
                 let n = socket.recv(buf).await?;
-                Ok(vec![buf[..n].to_vec()])
+                let mut datagrams = vec![buf[..n].to_vec()];
+                // Whatever else is already queued, without waiting (batched into the core).
+                while datagrams.len() < UDP_BATCH {
+                    match socket.try_recv(buf) {
+                        Ok(n) => datagrams.push(buf[..n].to_vec()),
+                        Err(_) => break,
+                    }
+                }
+                Ok(datagrams)
             }
             Conn::Stream {
                 reader,

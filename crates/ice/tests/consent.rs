@@ -64,6 +64,18 @@ fn cut_link_goes_disconnected_within_seconds_then_failed_after_consent_timeout()
                     .collect::<Vec<_>>()
             )
         });
+    // From disconnected to failed the state never claims the dead peer is back.
+    let flaps: Vec<IceConnectionState> = a
+        .log()
+        .states
+        .iter()
+        .filter(|(t, _)| *t > disc && *t < failed)
+        .map(|(_, s)| *s)
+        .collect();
+    assert!(
+        flaps.is_empty(),
+        "state changes while the peer was gone: {flaps:?}"
+    );
     let after = disc - cut_at;
     println!(
         "disconnected {after:?} and failed {:?} after the cut",

@@ -73,6 +73,19 @@ pub enum ReadyState {
     Closed,
 }
 
+/// Per-channel counters (the W3C `RTCDataChannelStats` members).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChannelStats {
+    /// Messages accepted by `send`.
+    pub messages_sent: u64,
+    /// Payload bytes accepted by `send`.
+    pub bytes_sent: u64,
+    /// Messages delivered.
+    pub messages_received: u64,
+    /// Payload bytes delivered.
+    pub bytes_received: u64,
+}
+
 /// A data channel's parameters and state.
 #[derive(Debug, Clone)]
 pub struct Channel {
@@ -82,6 +95,8 @@ pub struct Channel {
     pub init: ChannelInit,
     /// State.
     pub state: ReadyState,
+    /// Counters for `RTCDataChannelStats`.
+    pub stats: ChannelStats,
     ack_received: bool,
     open_sent: bool,
     outgoing_reset: bool,
@@ -266,6 +281,7 @@ impl DataChannels {
                 id,
                 init,
                 state: ReadyState::Connecting,
+                stats: ChannelStats::default(),
                 ack_received: negotiated,
                 open_sent: negotiated,
                 outgoing_reset: false,
@@ -334,7 +350,17 @@ impl DataChannels {
             (false, true) => (PPID_STRING_EMPTY, Bytes::from_static(&[0])),
         };
         let rel = ch.reliability();
-        self.assoc.send(now, id, ppid, data, rel)
+        let len = if ppid == PPID_BINARY_EMPTY || ppid == PPID_STRING_EMPTY {
+            0
+        } else {
+            data.len()
+        };
+        self.assoc.send(now, id, ppid, data, rel)?;
+        if let Some(ch) = self.channels.get_mut(&id) {
+            ch.stats.messages_sent += 1;
+            ch.stats.bytes_sent += len as u64;
+        }
+        Ok(())
     }
 
     /// Closes a channel: its outgoing stream is reset (after queued messages are sent); the
@@ -500,6 +526,8 @@ impl DataChannels {
                 return;
             }
         };
+        ch.stats.messages_received += 1;
+        ch.stats.bytes_received += data.len() as u64;
         self.events
             .push_back(ChannelEvent::Message { id, data, binary });
     }
@@ -554,6 +582,7 @@ impl DataChannels {
                         id,
                         init: init.clone(),
                         state: ReadyState::Open,
+                        stats: ChannelStats::default(),
                         ack_received: true,
                         open_sent: true,
                         outgoing_reset: false,

@@ -55,7 +55,9 @@ pub mod wire;
 
 pub use association::{Association, Reliability, State, Stats};
 pub use bytes;
-pub use channel::{ChannelEvent, ChannelInit, DataChannels, DtlsRole, ReadyState};
+pub use channel::{
+    Channel, ChannelEvent, ChannelInit, ChannelStats, DataChannels, DtlsRole, ReadyState,
+};
 pub use config::Config;
 pub use error::{Error, ParseError};
 pub use event::{CloseReason, Event};

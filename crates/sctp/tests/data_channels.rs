@@ -83,6 +83,11 @@ fn strings_binaries_and_empty_messages() {
         channel_count(&p.b_events, id) == sent.len()
     }));
     assert_eq!(channel_messages(&p.b_events, id), sent);
+    let total: u64 = sent.iter().map(|(m, _)| m.len() as u64).sum();
+    let sa = p.a.channel(id).unwrap().stats;
+    let sb = p.b.channel(id).unwrap().stats;
+    assert_eq!((sa.messages_sent, sa.bytes_sent), (5, total));
+    assert_eq!((sb.messages_received, sb.bytes_received), (5, total));
     // And back.
     p.b.send(p.now, id, Bytes::from_static(b"pong"), false)
         .unwrap();

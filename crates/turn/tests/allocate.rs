@@ -243,3 +243,40 @@ fn malformed_input_never_panics_and_is_counted() {
     assert!(c.stats().dropped_inbound >= inputs.len() as u64);
     assert_eq!(c.relayed_addr(), Some(relayed()));
 }
+
+#[test]
+fn mutated_responses_never_panic() {
+    // Every single-byte mutation of a genuine Allocate success, fed while allocating.
+    let now = Instant::now();
+    let mut base = client(now, Transport::Udp);
+    let (_, m, id) = next_request(&mut base);
+    base.handle_message(now, &challenge(m, id, 401, "n"));
+    let (_, m, id) = next_request(&mut base);
+    let ok = success(
+        m,
+        id,
+        &[
+            Attribute::XorRelayedAddress(relayed()),
+            Attribute::XorMappedAddress(mapped()),
+            Attribute::Lifetime(600),
+        ],
+    );
+    let mut allocated = 0;
+    for i in 0..ok.len() {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut c = client(now, Transport::Udp);
+            let (_, m, id) = next_request(&mut c);
+            c.handle_message(now, &challenge(m, id, 401, "n"));
+            next_request(&mut c);
+            let mut bad = ok.clone();
+            bad[i] ^= flip;
+            c.handle_message(now, &bad);
+            c.handle_message(now, &bad[..i]);
+            if let Some(Event::Allocated { .. }) = c.poll_event() {
+                allocated += 1;
+            }
+        }
+    }
+    // MESSAGE-INTEGRITY covers every byte before it: no mutation is accepted.
+    assert_eq!(allocated, 0);
+}

@@ -198,3 +198,90 @@ fn queue_waiting_for_permission_is_bounded() {
     }
     assert_eq!(refused, 1000 - 64);
 }
+
+#[test]
+fn stale_nonce_on_create_permission_is_re_signed() {
+    let now = Instant::now();
+    let mut c = allocated(now, Transport::Udp);
+    c.send_to(now, peer(), b"x").unwrap();
+    let (requests, _) = drain(&mut c);
+    c.handle_message(
+        now,
+        &challenge(Method::CREATE_PERMISSION, requests[0].1, 438, "n9"),
+    );
+    let (again, _) = drain(&mut c);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].0, Method::CREATE_PERMISSION);
+    assert_eq!(Message::decode(&again[0].2).unwrap().nonce(), Some("n9"));
+    c.handle_message(now, &success(Method::CREATE_PERMISSION, again[0].1, &[]));
+    let (_, other) = drain(&mut c);
+    assert_eq!(other.len(), 1, "the queued datagram leaves");
+}
+
+#[test]
+fn unanswered_create_permission_is_retransmitted_then_dropped() {
+    let now = Instant::now();
+    let mut c = allocated(now, Transport::Udp);
+    c.send_to(now, peer(), b"x").unwrap();
+    let _ = drain(&mut c);
+    let mut t = now;
+    let mut retransmitted = 0;
+    while let Some(next) = c
+        .poll_timeout()
+        .filter(|n| *n < now + Duration::from_secs(60))
+    {
+        t = next;
+        c.handle_timeout(t);
+        retransmitted += drain(&mut c).0.len();
+    }
+    // Both CreatePermission and ChannelBind: 6 retransmissions each.
+    assert_eq!(retransmitted, 12);
+    assert!(t - now <= Duration::from_millis(39_500));
+    assert_eq!(c.stats().dropped_outbound, 1, "the queued datagram");
+    assert!(c.relayed_addr().is_some());
+    // The next send asks again.
+    c.send_to(t, peer(), b"y").unwrap();
+    assert_eq!(drain(&mut c).0.len(), 2);
+}
+
+#[test]
+fn response_with_wrong_method_is_dropped() {
+    let now = Instant::now();
+    let mut c = allocated(now, Transport::Udp);
+    c.send_to(now, peer(), b"x").unwrap();
+    let (requests, _) = drain(&mut c);
+    c.handle_message(now, &success(Method::REFRESH, requests[0].1, &[]));
+    assert_eq!(c.stats().dropped_inbound, 1);
+    let (_, other) = drain(&mut c);
+    assert!(other.is_empty(), "still waiting for the permission");
+}
+
+#[test]
+fn ipv6_peers_get_their_own_permission() {
+    let now = Instant::now();
+    let mut c = allocated(now, Transport::Udp);
+    let v6: SocketAddr = "[2001:db8::5]:7000".parse().unwrap();
+    c.send_to(now, peer(), b"4").unwrap();
+    c.send_to(now, v6, b"6").unwrap();
+    let (requests, _) = drain(&mut c);
+    let perms: Vec<_> = requests
+        .iter()
+        .filter(|r| r.0 == Method::CREATE_PERMISSION)
+        .map(|r| {
+            Message::decode(&r.2)
+                .unwrap()
+                .xor_peer_addresses()
+                .next()
+                .unwrap()
+                .ip()
+        })
+        .collect();
+    assert_eq!(perms, [peer().ip(), v6.ip()]);
+    let channels: Vec<u16> = requests
+        .iter()
+        .filter(|r| r.0 == Method::CHANNEL_BIND)
+        .map(|r| Message::decode(&r.2).unwrap().channel_number().unwrap())
+        .collect();
+    assert_eq!(channels.len(), 2);
+    assert_ne!(channels[0], channels[1]);
+}

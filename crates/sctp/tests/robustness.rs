@@ -303,3 +303,29 @@ fn init_with_nonzero_tag_or_bundled_is_dropped() {
     assert!(server.poll_transmit(now).is_none());
     assert_eq!(server.stats().packets_dropped, 2);
 }
+
+#[test]
+fn echoed_heartbeat_with_a_forged_time_is_harmless() {
+    let mut m = establish(Config::default());
+    // Let b send a heartbeat, then echo it with the timestamp replaced.
+    let later = m.now + Duration::from_secs(40);
+    m.b.handle_timeout(later);
+    let mut info = None;
+    while let Some(p) = m.b.poll_transmit(later) {
+        for c in Packet::parse(Bytes::from(p)).unwrap().chunks() {
+            if let Ok(Chunk::Heartbeat(hb)) = c {
+                info = Some(hb.info);
+            }
+        }
+    }
+    let info = info.expect("b sent a heartbeat");
+    let mut forged = info.to_vec();
+    forged[8..16].copy_from_slice(&u64::MAX.to_be_bytes());
+    let ack = Chunk::HeartbeatAck(rtcio_sctp::chunk::HeartbeatChunk {
+        info: Bytes::from(forged),
+    });
+    assert_eq!(m.b.srtt(), None);
+    m.b.handle_receive(later, &to_b(&m, &[ack]));
+    assert!(m.b.is_established());
+    assert_eq!(m.b.srtt(), None, "a send time in the future gives no RTT sample");
+}

@@ -143,8 +143,10 @@ impl Association {
         }
         self.hb_outstanding = None;
         self.error_count = 0;
-        let sent = self.epoch + Duration::from_micros(t);
-        if sent <= now {
+        // The peer echoes the time back; it could alter it, so never trust it to be sane.
+        if let Some(sent) = self.epoch.checked_add(Duration::from_micros(t))
+            && sent <= now
+        {
             self.rto.on_measurement(now - sent);
         }
     }

@@ -14,6 +14,30 @@
 //!
 //! Over UDP requests are retransmitted (RTO 500 ms doubling, 7 transmissions, RFC 8489 §6.2.1);
 //! over TCP and TLS they are sent once and time out after 39.5 s.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use rtcio_stun::{Message, Method, TransactionId};
+//! use rtcio_turn::{ClientConfig, Transport, TurnClient};
+//!
+//! let now = Instant::now();
+//! let mut n = 0u8;
+//! let ids = Box::new(move || {
+//!     n += 1;
+//!     TransactionId::new([n; 12])
+//! });
+//! let mut client = TurnClient::new(ClientConfig::new(Transport::Udp, "user", "pass"), now, ids);
+//!
+//! // The first Allocate goes out unsigned, to learn the realm and nonce from the 401.
+//! let datagram = client.poll_transmit().unwrap();
+//! let msg = Message::decode(&datagram)?;
+//! assert_eq!(msg.method(), Method::ALLOCATE);
+//! assert!(!msg.has_integrity());
+//! assert_eq!(client.poll_timeout(), Some(now + Duration::from_millis(500)));
+//! // Then: feed the server's answers to `handle_message`, call `handle_timeout` at
+//! // `poll_timeout`, and read `Event::Allocated { relayed, .. }` from `poll_event`.
+//! # Ok::<(), rtcio_stun::StunError>(())
+//! ```
 
 pub mod binding;
 pub mod client;

@@ -275,6 +275,7 @@ impl DataChannels {
             None => self.allocate_id()?,
         };
         let negotiated = init.negotiated.is_some();
+        self.assoc.set_stream_priority(id, init.priority);
         self.channels.insert(
             id,
             Channel {
@@ -567,6 +568,7 @@ impl DataChannels {
                     negotiated: None,
                     priority: open.priority,
                 };
+                self.assoc.set_stream_priority(id, init.priority);
                 let ack = Bytes::from(DcepMessage::Ack.encode());
                 if self
                     .assoc

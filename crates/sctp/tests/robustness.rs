@@ -327,5 +327,9 @@ fn echoed_heartbeat_with_a_forged_time_is_harmless() {
     assert_eq!(m.b.srtt(), None);
     m.b.handle_receive(later, &to_b(&m, &[ack]));
     assert!(m.b.is_established());
-    assert_eq!(m.b.srtt(), None, "a send time in the future gives no RTT sample");
+    assert_eq!(
+        m.b.srtt(),
+        None,
+        "a send time in the future gives no RTT sample"
+    );
 }

@@ -332,6 +332,12 @@ impl Association {
         self.tx.set_low_threshold(stream, threshold);
     }
 
+    /// Sets the scheduling priority of an outgoing stream: streams with queued data share the
+    /// link in proportion to it (deficit round robin; the DCEP priorities 128/256/512/1024).
+    pub fn set_stream_priority(&mut self, stream: u16, priority: u16) {
+        self.tx.set_priority(stream, priority);
+    }
+
     /// Bytes the receive buffer still takes: the a_rwnd we advertise.
     pub fn receive_window(&self) -> usize {
         self.config

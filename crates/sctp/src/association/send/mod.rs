@@ -21,6 +21,11 @@ use crate::wire::pad4;
 
 use super::Reliability;
 
+/// Priority of streams nobody configured (W3C "low", the default of data channels).
+pub const DEFAULT_PRIORITY: u16 = 256;
+/// Bytes per turn per unit of priority: a default stream sends 4 KiB per round.
+const QUANTUM_PER_PRIORITY: i64 = 16;
+
 /// A fragment smaller than this is not started at the end of a packet that already has chunks.
 const MIN_FRAGMENT: usize = 256;
 
@@ -58,6 +63,10 @@ struct OutStream {
     low_threshold: usize,
     reset: ResetState,
     scheduled: bool,
+    /// Scheduling weight (the DCEP priority: 128, 256, 512, 1024).
+    priority: u16,
+    /// Deficit round robin: bytes this stream may still send in its current turn.
+    deficit: i64,
 }
 
 impl Default for OutStream {
@@ -71,6 +80,8 @@ impl Default for OutStream {
             low_threshold: 0,
             reset: ResetState::None,
             scheduled: false,
+            priority: DEFAULT_PRIORITY,
+            deficit: 0,
         }
     }
 }
@@ -513,18 +524,27 @@ impl Sender {
             if before > st.low_threshold && st.buffered <= st.low_threshold {
                 events.push_back(Event::BufferedAmountLow { stream: sid });
             }
+            st.deficit -= take as i64;
             if take == remaining {
                 st.queue.pop_front();
                 self.current = None;
                 if st.queue.is_empty() {
                     st.scheduled = false;
+                    st.deficit = 0;
+                } else if st.deficit > 0 {
+                    // Its turn goes on while its quantum lasts.
+                    self.rr.push_front(sid);
                 } else {
                     self.rr.push_back(sid);
                 }
             } else if interleave {
                 // I-DATA: other streams may go between this message's fragments.
                 self.current = None;
-                self.rr.push_back(sid);
+                if st.deficit > 0 {
+                    self.rr.push_front(sid);
+                } else {
+                    self.rr.push_back(sid);
+                }
             } else {
                 self.current = Some(sid);
             }
@@ -532,7 +552,8 @@ impl Sender {
         written
     }
 
-    /// Picks the next stream in round-robin order, dropping expired unsent messages.
+    /// Picks the next stream by deficit round robin weighted by priority (RFC 8831 §6.4),
+    /// dropping expired unsent messages.
     fn next_stream(&mut self, now: Instant, events: &mut VecDeque<Event>) -> Option<u16> {
         while let Some(sid) = self.rr.pop_front() {
             let Some(st) = self.streams.get_mut(&sid) else {
@@ -554,11 +575,26 @@ impl Sender {
             }
             if st.queue.is_empty() {
                 st.scheduled = false;
+                st.deficit = 0;
                 continue;
+            }
+            if st.deficit <= 0 {
+                // A new turn: top up the quantum. Every stream gains a positive quantum per
+                // pass, so this loop ends within two passes over the round robin.
+                st.deficit += i64::from(st.priority.max(1)) * QUANTUM_PER_PRIORITY;
+                if st.deficit <= 0 && !self.rr.is_empty() {
+                    self.rr.push_back(sid);
+                    continue;
+                }
             }
             return Some(sid);
         }
         None
+    }
+
+    /// Sets a stream's scheduling priority (its weight; the DCEP priority values).
+    pub fn set_priority(&mut self, stream: u16, priority: u16) {
+        self.streams.entry(stream).or_default().priority = priority;
     }
 
     /// Whether I-DATA is in use.

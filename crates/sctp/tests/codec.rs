@@ -103,6 +103,28 @@ fn init_and_init_ack_roundtrip() {
 }
 
 #[test]
+fn init_parameters_after_address_parameters_are_read() {
+    // INIT with Supported Address Types, IPv4 Address, ECN (0x8000, skip), an unknown
+    // 0x4001-type parameter (stop and report) placed last, and the extensions in between.
+    let mut v = Vec::new();
+    v.extend_from_slice(&[0, 0, 0, 7, 0, 1, 0, 0, 0, 16, 0, 16, 0, 0, 0, 1]);
+    v.extend_from_slice(&[0, 12, 0, 6, 0, 5, 0, 0]); // supported address types (IPv4) + pad
+    v.extend_from_slice(&[0, 5, 0, 8, 10, 0, 0, 1]); // IPv4 address
+    v.extend_from_slice(&[0x80, 0, 0, 4]); // ECN capable
+    v.extend_from_slice(&[0xC0, 0, 0, 4]); // Forward-TSN-Supported
+    v.extend_from_slice(&[0x80, 0x08, 0, 6, 0xC0, 0x82, 0, 0]); // supported extensions + pad
+    v.extend_from_slice(&[0x40, 0x01, 0, 4]); // unknown: stop, report
+    v.extend_from_slice(&[0x80, 0x08, 0, 5, 0x40, 0, 0, 0]); // never read
+    let init = InitChunk::parse(&Bytes::from(v)).unwrap();
+    assert!(init.forward_tsn_supported);
+    assert_eq!(init.supported_extensions, vec![0xC0, 0x82]);
+    assert_eq!(
+        init.unrecognized,
+        vec![Bytes::from_static(&[0x40, 0x01, 0, 4])]
+    );
+}
+
+#[test]
 fn init_with_zero_tag_is_refused() {
     let init = InitChunk {
         initiate_tag: 0,

@@ -10,6 +10,16 @@ pub const TYPE_INIT: u8 = 1;
 /// Chunk type of INIT-ACK.
 pub const TYPE_INIT_ACK: u8 = 2;
 
+/// Parameter type: IPv4 Address.
+pub const PARAM_IPV4_ADDRESS: u16 = 5;
+/// Parameter type: IPv6 Address.
+pub const PARAM_IPV6_ADDRESS: u16 = 6;
+/// Parameter type: Cookie Preservative.
+pub const PARAM_COOKIE_PRESERVATIVE: u16 = 9;
+/// Parameter type: Host Name Address (deprecated).
+pub const PARAM_HOST_NAME_ADDRESS: u16 = 11;
+/// Parameter type: Supported Address Types.
+pub const PARAM_SUPPORTED_ADDRESS_TYPES: u16 = 12;
 /// Parameter type: State Cookie (INIT-ACK only).
 pub const PARAM_STATE_COOKIE: u16 = 7;
 /// Parameter type: Unrecognized Parameter (INIT-ACK only).
@@ -87,6 +97,13 @@ impl InitChunk {
                     if c.unrecognized.len() < MAX_UNRECOGNIZED {
                         c.unrecognized.push(Bytes::copy_from_slice(tlv.value));
                     }
+                }
+                PARAM_IPV4_ADDRESS
+                | PARAM_IPV6_ADDRESS
+                | PARAM_COOKIE_PRESERVATIVE
+                | PARAM_HOST_NAME_ADDRESS
+                | PARAM_SUPPORTED_ADDRESS_TYPES => {
+                    // Known but meaningless over DTLS: skipped, never a reason to stop.
                 }
                 ty => {
                     // RFC 9260 §3.2.1: the two high bits say what to do with unknown types.

@@ -58,12 +58,24 @@ async fn relay_pair(url: String, bulk: usize) -> Duration {
         offerer.local_addresses().is_empty(),
         "relay policy: no host sockets"
     );
+    let created = start.elapsed();
     let local = offerer
         .create_data_channel("relay", DataChannelInit::default())
         .await
         .unwrap();
     offerer.set_local_description(None).await.unwrap();
-    offerer.gathering_complete().await;
+    // The relayed candidate is trickled before end-of-candidates.
+    let mut trickled = Vec::new();
+    loop {
+        match offerer.next_event().await.expect("alive") {
+            PeerConnectionEvent::IceCandidate(Some(c)) => trickled.push(c.candidate),
+            PeerConnectionEvent::IceCandidate(None) => break,
+            _ => {}
+        }
+    }
+    let allocated = start.elapsed();
+    assert_eq!(trickled.len(), 1, "{trickled:?}");
+    assert!(trickled[0].contains("typ relay"), "{}", trickled[0]);
     let offer = offerer.local_description().unwrap();
     assert_eq!(candidate_types(&offer.sdp), ["relay"], "{}", offer.sdp);
     answerer.set_remote_description(offer).await.unwrap();
@@ -75,6 +87,10 @@ async fn relay_pair(url: String, bulk: usize) -> Duration {
     let remote = next_channel(&answerer).await;
     local.opened().await.unwrap();
     let elapsed = start.elapsed();
+    println!(
+        "both created after {created:?}, offerer's relayed candidate after {allocated:?}, \
+         channel open after {elapsed:?}"
+    );
     assert_eq!(
         offerer.connection_state(),
         RTCPeerConnectionState::Connected

@@ -91,7 +91,6 @@ pub(super) async fn run(mut task: Relay) {
                     relayed: addr,
                     mapped,
                 } => {
-                    task.done = None;
                     if task.hub.gathering_ended() {
                         client.close(Instant::now());
                         close_by = Some(Instant::now() + CLOSE_TIMEOUT);
@@ -112,6 +111,8 @@ pub(super) async fn run(mut task: Relay) {
                     inner
                         .with_core(|core, now| core.add_local_candidate(now, candidate))
                         .await;
+                    // Only now may the coordinator end gathering: the candidate is in.
+                    task.done = None;
                 }
                 Event::Data { peer, data } => received.push((peer, data)),
                 Event::Failed { reason } => {

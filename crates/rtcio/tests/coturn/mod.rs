@@ -2,8 +2,6 @@
 //! loopback peers allowed, optional TLS with a self-signed certificate made by `openssl`; killed
 //! on drop.
 
-#![allow(dead_code)]
-
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -117,6 +115,7 @@ impl Coturn {
         if let Some(p) = tls_port {
             server.wait_listening(p);
         }
+        server.wait_answering();
         server
     }
 
@@ -130,6 +129,34 @@ impl Coturn {
                 self.dir.display()
             );
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until an unauthenticated Allocate over UDP is answered (coturn opens its TCP
+    /// listener before its relay threads are ready; a first client would measure the warm-up).
+    fn wait_answering(&self) {
+        use rtcio_stun::{
+            Attribute, Class, MessageBuilder, Method, TransactionId, TransportProtocol,
+        };
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_millis(20)))
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut buf = [0u8; 1500];
+        for i in 0u8.. {
+            assert!(Instant::now() < deadline, "turnserver does not answer");
+            let mut b = MessageBuilder::new(
+                Class::Request,
+                Method::ALLOCATE,
+                TransactionId::new([i; 12]),
+            );
+            b.add(&Attribute::RequestedTransport(TransportProtocol::UDP))
+                .unwrap();
+            let _ = socket.send_to(&b.build(), ("127.0.0.1", self.port));
+            if socket.recv(&mut buf).is_ok() {
+                return;
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::chunk::{Chunk, CookieEchoChunk, InitChunk, forward_tsn, idata, reconfig};
+use crate::chunk::{Chunk, CookieEchoChunk, InitChunk, forward_tsn, idata, iforward_tsn, reconfig};
 use crate::event::Event;
 
 use super::cookie::StateCookie;
@@ -15,7 +15,9 @@ impl Association {
     pub(super) fn our_init(&self, cookie: Option<bytes::Bytes>) -> InitChunk {
         let mut supported_extensions = vec![forward_tsn::TYPE, reconfig::TYPE];
         if self.config.enable_interleaving {
+            // RFC 8260 §2.2: I-DATA, and I-FORWARD-TSN since PR-SCTP is supported.
             supported_extensions.push(idata::TYPE);
+            supported_extensions.push(iforward_tsn::TYPE);
         }
         InitChunk {
             initiate_tag: self.local_tag,

@@ -306,3 +306,41 @@ async fn refused_turn_server_ends_gathering_at_once() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_only_peer_connects_to_host_only_peer() {
+    let dir = coturn::temp_dir("turn-mixed");
+    let server = Coturn::start(&dir, None);
+    let url = format!("turn:127.0.0.1:{}", server.port);
+    bounded(async {
+        let relayed = RTCPeerConnection::new(config(url, RTCIceTransportPolicy::Relay))
+            .await
+            .unwrap();
+        let mut plain = RTCConfiguration::default();
+        plain.interfaces.addresses = vec!["127.0.0.1".parse().unwrap()];
+        let host = RTCPeerConnection::new(plain).await.unwrap();
+        let local = host
+            .create_data_channel("mixed", DataChannelInit::default())
+            .await
+            .unwrap();
+        host.set_local_description(None).await.unwrap();
+        relayed
+            .set_remote_description(host.local_description().unwrap())
+            .await
+            .unwrap();
+        relayed.set_local_description(None).await.unwrap();
+        relayed.gathering_complete().await;
+        let answer = relayed.local_description().unwrap();
+        assert_eq!(candidate_types(&answer.sdp), ["relay"], "{}", answer.sdp);
+        host.set_remote_description(answer).await.unwrap();
+        let remote = next_channel(&relayed).await;
+        local.opened().await.unwrap();
+        local.send_text("host to relay").await.unwrap();
+        assert_eq!(&remote.recv().await.unwrap().data[..], b"host to relay");
+        remote.send_text("relay to host").await.unwrap();
+        assert_eq!(&local.recv().await.unwrap().data[..], b"relay to host");
+        host.close().await;
+        relayed.close().await;
+    })
+    .await;
+}

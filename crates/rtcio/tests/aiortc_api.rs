@@ -9,7 +9,7 @@ use std::time::Duration;
 use rtcio::{DataChannelInit, RTCPeerConnectionState};
 use serde_json::json;
 
-use interop::session::{Session, recv, remote_info};
+use interop::session::{STEP, Session, recv, remote_info};
 
 fn init(f: impl FnOnce(&mut DataChannelInit)) -> DataChannelInit {
     let mut i = DataChannelInit::default();
@@ -159,7 +159,13 @@ async fn unordered_and_partially_reliable_channels_carry_bursts() {
     // Reliable but unordered: every message, each once.
     let mut seen = BTreeSet::new();
     while seen.len() < N as usize {
-        let m = recv(&channels[0]).await;
+        let Ok(Some(m)) = tokio::time::timeout(STEP, channels[0].recv()).await else {
+            panic!(
+                "{} of {N} reliable messages arrived\n{}",
+                seen.len(),
+                session.peer.transcript()
+            );
+        };
         assert_eq!(m.data.len(), 1000);
         let index = u32::from_be_bytes(m.data[..4].try_into().unwrap());
         assert!(
@@ -188,7 +194,7 @@ async fn unordered_and_partially_reliable_channels_carry_bursts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aiortc_opens_channels_with_options() {
-    let (session, channels) =
+    let (mut session, channels) =
         Session::rtcio_offers(&[("control", DataChannelInit::default())], &[]).await;
     let control = &channels[0];
     let options = json!({"label": "from-aiortc", "ordered": false, "maxRetransmits": 3,
@@ -204,6 +210,10 @@ async fn aiortc_opens_channels_with_options() {
     assert_eq!(theirs.max_packet_life_time(), None);
     assert_eq!(theirs.protocol(), "p");
     theirs.opened().await.unwrap();
+    // The channel is open here as soon as aiortc's DATA_CHANNEL_OPEN arrives, but on an
+    // unordered channel a message may overtake the ACK, and aiortc drops what arrives before
+    // its side opens; wait for aiortc to see the ACK.
+    session.expect_peer("open from-aiortc");
     theirs.send_binary(b"\x00ping").await.unwrap();
     let m = recv(&theirs).await;
     assert_eq!((&m.data[..], m.binary), (&b"\x00ping"[..], true));

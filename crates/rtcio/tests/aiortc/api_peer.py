@@ -59,24 +59,55 @@ def attach(pc, channel):
     @channel.on("message")
     def on_message(message):
         if isinstance(message, str) and message.startswith("cmd:"):
-            command, _, rest = message[4:].partition(" ")
-            if command == "info":
-                channel.send(info(channel))
-            elif command == "close":
-                channel.close()
-            elif command == "open":
-                options = json.loads(rest)
-                label = options.pop("label")
-                attach(pc, pc.createDataChannel(label, **options))
-            elif command == "burst":
-                count, size, *label = rest.split()
-                target = CHANNELS[label[0]] if label else channel
-                for i in range(int(count)):
-                    target.send(i.to_bytes(4, "big") + bytes(int(size) - 4))
-            elif command == "shutdown":
-                asyncio.ensure_future(pc.close())
+            say(f"{channel.label} {message}")
+            obey(pc, channel, message[4:])
         else:
             channel.send(message)
+
+
+async def named(label, patience=10.0):
+    """The channel with this label; it may still be opening (its DATA_CHANNEL_OPEN can arrive
+    after a command naming it, on another stream)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    while label not in CHANNELS:
+        if loop.time() > deadline:
+            raise KeyError(label)
+        await asyncio.sleep(0.01)
+    return CHANNELS[label]
+
+
+def obey(pc, channel, text):
+    """Runs one command, in order with the channel's other messages; a failure is printed (a
+    broken test peer must not look like a broken connection)."""
+    command, _, rest = text.partition(" ")
+    try:
+        if command == "info":
+            channel.send(info(channel))
+        elif command == "close":
+            channel.close()
+        elif command == "open":
+            options = json.loads(rest)
+            label = options.pop("label")
+            attach(pc, pc.createDataChannel(label, **options))
+        elif command == "burst":
+            count, size, *label = rest.split()
+            asyncio.ensure_future(burst(channel, int(count), int(size), label))
+        elif command == "shutdown":
+            asyncio.ensure_future(pc.close())
+        else:
+            raise ValueError(f"unknown command {command!r}")
+    except Exception as e:  # noqa: BLE001 - reported to the test
+        say(f"command {text!r} failed: {e!r}")
+
+
+async def burst(channel, count, size, label):
+    try:
+        target = await named(label[0]) if label else channel
+        for i in range(count):
+            target.send(i.to_bytes(4, "big") + bytes(size - 4))
+    except Exception as e:  # noqa: BLE001 - reported to the test
+        say(f"burst failed: {e!r}")
 
 
 async def consume_signaling(pc, signaling):

@@ -6,11 +6,17 @@ The peers are written against aiortc's public API and its own signaling module
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 
 import aioice.ice
 from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.contrib.signaling import add_signaling_arguments, create_signaling
+
+# RTCIO_AIORTC_LOG=DEBUG (or INFO, ...) shows aiortc's own log on stderr.
+if os.environ.get("RTCIO_AIORTC_LOG"):
+    logging.basicConfig(level=os.environ["RTCIO_AIORTC_LOG"], stream=sys.stderr)
 
 # aioice leaves 127.0.0.1 out of its host candidates; the tests run on loopback only.
 aioice.ice.get_host_addresses = lambda *args, **kwargs: ["127.0.0.1"]

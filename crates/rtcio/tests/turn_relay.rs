@@ -172,6 +172,15 @@ async fn relay_only_peers_connect_over_tcp_allocations() {
     assert_released(server).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_only_peers_connect_over_ipv6_allocations() {
+    let dir = coturn::temp_dir("turn-v6");
+    let server = Coturn::start_on(&dir, "::1".parse().unwrap(), None);
+    let url = format!("turn:[::1]:{}?transport=udp", server.port);
+    let t = bounded(relay_pair(url, 0)).await;
+    println!("relay-connected over TURN/UDP on ::1 in {t:?}");
+}
+
 /// TLS needs the test certificate in OpenSSL's default trust store, which only the
 /// environment (`SSL_CERT_FILE`) sets: the test runs [`tls_child`] in a child process.
 #[test]

@@ -14,8 +14,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use rtcio_stun::{
-    Attribute, ChannelData, Class, ErrorCode, Framing, Message, MessageBuilder, Method, StunError,
-    TransactionId, TransportProtocol,
+    AddressFamily, Attribute, ChannelData, Class, ErrorCode, Framing, Message, MessageBuilder,
+    Method, StunError, TransactionId, TransportProtocol,
 };
 
 use crate::IdSource;
@@ -73,6 +73,10 @@ pub struct ClientConfig {
     pub lifetime: Duration,
     /// SOFTWARE attribute, if any.
     pub software: Option<String>,
+    /// REQUESTED-ADDRESS-FAMILY of the relayed address; `None` takes the server's default
+    /// (IPv4). If the server answers 440 (Address Family not Supported) the Allocate is retried
+    /// once without it.
+    pub requested_family: Option<AddressFamily>,
 }
 
 impl ClientConfig {
@@ -84,6 +88,7 @@ impl ClientConfig {
             password: password.to_string(),
             lifetime: Duration::from_secs(600),
             software: None,
+            requested_family: None,
         }
     }
 }
@@ -497,6 +502,9 @@ impl TurnClient {
             Kind::Allocate => {
                 b.add(&Attribute::RequestedTransport(TransportProtocol::UDP))?
                     .add(&Attribute::Lifetime(self.requested_lifetime()))?;
+                if let Some(family) = self.config.requested_family {
+                    b.add(&Attribute::RequestedAddressFamily(family.code()))?;
+                }
             }
             Kind::Refresh { lifetime } => {
                 b.add(&Attribute::Lifetime(lifetime))?;
@@ -556,6 +564,12 @@ impl TurnClient {
             }
             ErrorCode::STALE_NONCE if stale_retries < MAX_STALE_RETRIES && self.auth.learn(msg) => {
                 self.start(now, kind, stale_retries + 1);
+            }
+            ErrorCode::ADDRESS_FAMILY_NOT_SUPPORTED
+                if kind == Kind::Allocate && self.config.requested_family.is_some() =>
+            {
+                self.config.requested_family = None;
+                self.start(now, kind, stale_retries);
             }
             ErrorCode::UNAUTHENTICATED | ErrorCode::WRONG_CREDENTIALS => {
                 self.transaction_failed(now, kind, FailReason::Unauthorized);

@@ -280,3 +280,54 @@ fn mutated_responses_never_panic() {
     // MESSAGE-INTEGRITY covers every byte before it: no mutation is accepted.
     assert_eq!(allocated, 0);
 }
+
+#[test]
+fn requested_family_falls_back_to_the_default_on_440() {
+    let now = Instant::now();
+    let mut config = rtcio_turn::ClientConfig::new(Transport::Udp, USER, PASS);
+    config.requested_family = Some(rtcio_stun::AddressFamily::Ipv6);
+    let mut c = rtcio_turn::TurnClient::new(config, now, counter_ids());
+    let (_, m, id) = next_request(&mut c);
+    c.handle_message(now, &challenge(m, id, 401, "n"));
+    let (bytes, m, id) = next_request(&mut c);
+    let family = Message::decode(&bytes)
+        .unwrap()
+        .get(rtcio_stun::AttributeType::REQUESTED_ADDRESS_FAMILY)
+        .cloned();
+    assert_eq!(family, Some(Attribute::RequestedAddressFamily(0x02)));
+    c.handle_message(now, &error(m, id, ErrorCode::ADDRESS_FAMILY_NOT_SUPPORTED));
+    let (bytes, m, id) = next_request(&mut c);
+    let msg = Message::decode(&bytes).unwrap();
+    assert!(
+        msg.get(rtcio_stun::AttributeType::REQUESTED_ADDRESS_FAMILY)
+            .is_none()
+    );
+    msg.verify_integrity(&key()).unwrap();
+    c.handle_message(
+        now,
+        &success(m, id, &[Attribute::XorRelayedAddress(relayed())]),
+    );
+    assert!(matches!(c.poll_event(), Some(Event::Allocated { .. })));
+    // A second 440 is final.
+    let mut config = rtcio_turn::ClientConfig::new(Transport::Udp, USER, PASS);
+    config.requested_family = Some(rtcio_stun::AddressFamily::Ipv6);
+    let mut c = rtcio_turn::TurnClient::new(config, now, counter_ids());
+    for _ in 0..3 {
+        let Some(bytes) = c.poll_transmit() else {
+            break;
+        };
+        let msg = Message::decode(&bytes).unwrap();
+        let (m, id) = (msg.method(), msg.transaction_id());
+        if msg.has_integrity() {
+            c.handle_message(now, &error(m, id, 440));
+        } else {
+            c.handle_message(now, &challenge(m, id, 401, "n"));
+        }
+    }
+    assert!(matches!(
+        c.poll_event(),
+        Some(Event::Failed {
+            reason: FailReason::Error { code: 440, .. }
+        })
+    ));
+}

@@ -70,7 +70,11 @@ pub(super) async fn run(mut task: Relay) {
             return;
         }
     };
-    let config = ClientConfig::new(transport, &task.server.username, &task.server.password);
+    let mut config = ClientConfig::new(transport, &task.server.username, &task.server.password);
+    // A relayed address of the server's family (IPv4 servers give IPv4 by default).
+    if server.is_ipv6() {
+        config.requested_family = Some(rtcio_stun::AddressFamily::Ipv6);
+    }
     let mut client = TurnClient::new(config, Instant::now(), Box::new(random_id));
     let (tx, mut outgoing) = mpsc::channel::<RelayedSend>(RELAY_QUEUE);
     let mut relayed: Option<SocketAddr> = None;

@@ -1,8 +1,8 @@
-//! A coturn server for tests: started on 127.0.0.1 on free ports with one long-term user,
+//! A coturn server for tests: started on 127.0.0.1 (or ::1) on free ports with one long-term user,
 //! loopback peers allowed, optional TLS with a self-signed certificate made by `openssl`; killed
 //! on drop.
 
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,6 +14,8 @@ pub const REALM: &str = "rtcio";
 /// A running turnserver.
 pub struct Coturn {
     child: Child,
+    /// The listening and relay address.
+    pub ip: IpAddr,
     /// Plain (UDP and TCP) port.
     pub port: u16,
     /// TLS port, when started with a certificate.
@@ -71,8 +73,14 @@ pub fn self_signed_cert(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 impl Coturn {
-    /// Starts turnserver; with `tls` a certificate (cert, key) enables the TLS listener.
+    /// Starts turnserver on 127.0.0.1; with `tls` a certificate (cert, key) enables the TLS
+    /// listener.
     pub fn start(dir: &Path, tls: Option<(&Path, &Path)>) -> Coturn {
+        Self::start_on(dir, IpAddr::from([127, 0, 0, 1]), tls)
+    }
+
+    /// Starts turnserver listening and relaying on `ip`.
+    pub fn start_on(dir: &Path, ip: IpAddr, tls: Option<(&Path, &Path)>) -> Coturn {
         let port = free_port();
         let tls_port = tls.map(|_| free_port());
         let log = std::fs::File::create(dir.join("turnserver.log")).unwrap();
@@ -83,7 +91,8 @@ impl Coturn {
                 dir.join("turnserver.pid").display()
             ))
             .arg(format!("--userdb={}", dir.join("turndb").display()))
-            .args(["--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1"])
+            .arg(format!("--listening-ip={ip}"))
+            .arg(format!("--relay-ip={ip}"))
             .arg(format!("--listening-port={port}"))
             .args(["--lt-cred-mech", "--allow-loopback-peers", "--no-dtls"])
             .arg(format!("--user={USER}:{PASSWORD}"))
@@ -107,6 +116,7 @@ impl Coturn {
         let child = cmd.spawn().expect("turnserver runs");
         let server = Coturn {
             child,
+            ip,
             port,
             tls_port,
             dir: dir.to_path_buf(),
@@ -121,7 +131,7 @@ impl Coturn {
 
     fn wait_listening(&self, port: u16) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let addr = SocketAddr::new(self.ip, port);
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             assert!(
                 Instant::now() < deadline,
@@ -138,7 +148,7 @@ impl Coturn {
         use rtcio_stun::{
             Attribute, Class, MessageBuilder, Method, TransactionId, TransportProtocol,
         };
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let socket = UdpSocket::bind(SocketAddr::new(self.ip, 0)).unwrap();
         socket
             .set_read_timeout(Some(Duration::from_millis(20)))
             .unwrap();
@@ -153,7 +163,7 @@ impl Coturn {
             );
             b.add(&Attribute::RequestedTransport(TransportProtocol::UDP))
                 .unwrap();
-            let _ = socket.send_to(&b.build(), ("127.0.0.1", self.port));
+            let _ = socket.send_to(&b.build(), SocketAddr::new(self.ip, self.port));
             if socket.recv(&mut buf).is_ok() {
                 return;
             }

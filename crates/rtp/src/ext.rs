@@ -86,6 +86,11 @@ pub(crate) fn read_extension_block(
             data: value.to_vec(),
         });
     }
+    // An empty block is not written back (the X bit is only set when there are elements), so
+    // the profile of an empty block is not kept either.
+    if h.extensions.is_empty() {
+        return Ok(());
+    }
     h.extension_profile = if two_byte {
         ExtensionProfile::TwoByte {
             appbits: (profile & 0x0f) as u8,

@@ -122,3 +122,11 @@ fn bad_payloads_drop_the_frame() {
     assert_eq!(a.dropped_frames(), 1);
     let _ = RtpPacket::parse(&packet(1, 1, true, &[])).unwrap();
 }
+
+#[test]
+fn empty_audio_frames_are_errors() {
+    // An empty payload would read as padding only: found by fuzzing.
+    for codec in [Codec::Opus, Codec::Pcmu, Codec::Pcma, Codec::G722] {
+        assert!(codec.packetizer().packetize(&[], 1200).is_err());
+    }
+}

@@ -280,3 +280,20 @@ fn padded_packet_in_compound() {
 fn ntp_middle_bits() {
     assert_eq!(NtpTime(0x1122_3344_5566_7788).middle_32(), 0x3344_5566);
 }
+
+#[test]
+fn unaligned_opaque_bodies_are_zero_padded() {
+    // P bit with a padding count of 1 leaves a 3-byte body: found by fuzzing.
+    let bytes = [0xa5, 165, 0, 1, 64, 155, 0, 1];
+    let c = parse_compound(&bytes).unwrap();
+    assert_eq!(
+        c.packets,
+        vec![RtcpPacket::Unknown(Unknown {
+            packet_type: 165,
+            count: 5,
+            body: vec![64, 155, 0]
+        })]
+    );
+    let out = write_compound(&c.packets).unwrap();
+    assert_eq!(out, [0x85, 165, 0, 1, 64, 155, 0, 0]);
+}

@@ -182,3 +182,14 @@ fn unencodable_headers_are_errors() {
     h.payload_type = 200;
     assert!(write_packet(&h, b"", 0).is_err());
 }
+
+#[test]
+fn empty_extension_block_is_dropped_on_rewrite() {
+    // X bit, two-byte profile, zero words: found by fuzzing.
+    let bytes = [0x90, 0x91, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 7];
+    let p = RtpPacket::parse(&bytes).unwrap();
+    assert!(p.header.extensions.is_empty());
+    let again = p.to_bytes().unwrap();
+    assert_eq!(again[0] & 0x10, 0);
+    assert_eq!(RtpPacket::parse(&again).unwrap(), p);
+}

@@ -128,8 +128,14 @@ pub(crate) fn audio_depacketize(payload: &[u8], frame: &mut Vec<u8>) -> PayloadI
     }
 }
 
-/// Shared by the audio codecs: the frame is the payload.
+/// Shared by the audio codecs: the frame is the payload (empty frames are errors).
 pub(crate) fn audio_packetize(frame: &[u8], mtu: usize) -> Result<Vec<Vec<u8>>, RtpError> {
+    if frame.is_empty() {
+        // An empty payload would read as a padding-only packet.
+        return Err(RtpError::Invalid {
+            what: "empty audio frame",
+        });
+    }
     if frame.len() > mtu {
         return Err(RtpError::MtuTooSmall { mtu });
     }

@@ -233,11 +233,6 @@ impl RtcpPacket {
             Self::Remb(p) => p.write(out),
             Self::ExtendedReport(p) => p.write(out),
             Self::Unknown(p) => {
-                if p.body.len() % 4 != 0 {
-                    return Err(RtpError::Unencodable {
-                        what: "unknown RTCP body length",
-                    });
-                }
                 let start = begin(out, p.count, p.packet_type);
                 out.extend_from_slice(&p.body);
                 finish(out, start)

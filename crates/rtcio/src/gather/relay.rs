@@ -177,7 +177,12 @@ pub(super) async fn run(mut task: Relay) {
             Some((peer, data)) = outgoing.recv() => {
                 let now = Instant::now();
                 let _ = client.send_to(now, peer, &data);
-                while let Ok((peer, data)) = outgoing.try_recv() {
+                // What else is queued, at most one queue's worth per wake-up (refused sends
+                // are counted by the client).
+                for _ in 1..RELAY_QUEUE {
+                    let Ok((peer, data)) = outgoing.try_recv() else {
+                        break;
+                    };
                     let _ = client.send_to(now, peer, &data);
                 }
             }

@@ -170,3 +170,18 @@ fn builder_rejects_bad_input() {
     // Range over the packet bound.
     assert!(TransportFeedback::from_arrivals(1, 2, 0, &[(0, 0), (20_000, 1)]).is_err());
 }
+
+#[test]
+fn build_from_instants() {
+    use std::time::{Duration, Instant};
+    let epoch = Instant::now();
+    let at = |ms: u64| epoch + Duration::from_millis(ms);
+    let f = TransportFeedback::from_arrival_instants(1, 2, 0, epoch, &[(7, at(100)), (9, at(130))])
+        .unwrap();
+    assert_eq!(f.reference_time, 1); // 100 ms rounded down to 64 ms units
+    let times: Vec<_> = f.arrivals().collect();
+    assert_eq!(
+        times,
+        vec![(7, Some(100_000)), (8, None), (9, Some(130_000))]
+    );
+}

@@ -32,7 +32,7 @@ pub use rpsi::Rpsi;
 pub use rr::ReceiverReport;
 pub use sdes::{MAX_SDES_ITEMS, Sdes, SdesChunk, SdesItem, SdesType};
 pub use sli::Sli;
-pub use sr::{NtpTime, SenderReport};
+pub use sr::{NtpTime, SenderReport, round_trip_time};
 pub use twcc::{MAX_TWCC_PACKETS, PacketStatus, TransportFeedback};
 pub use xr::{DlrrItem, ExtendedReport, MAX_XR_BLOCKS, MAX_XR_DLRR_ITEMS, XrBlock};
 

@@ -23,6 +23,12 @@ pub struct ReportBlock {
 }
 
 impl ReportBlock {
+    /// The round-trip time to the reporter, given when this block arrived (RFC 3550 section
+    /// 6.4.1: A - LSR - DLSR). `None` if no SR was echoed yet.
+    pub fn round_trip_time(&self, arrival: super::NtpTime) -> Option<std::time::Duration> {
+        super::sr::round_trip_time(self.last_sr, self.delay_since_last_sr, arrival)
+    }
+
     /// Wire size of a block.
     pub const LEN: usize = 24;
 

@@ -13,6 +13,30 @@ impl NtpTime {
     pub fn middle_32(self) -> u32 {
         (self.0 >> 16) as u32
     }
+
+    /// The NTP time of a duration since the NTP epoch (1900-01-01); the caller maps its clock
+    /// (wallclock, or any `Instant` origin) to that epoch. Wraps in 2036 like NTP.
+    pub fn from_duration(since_1900: std::time::Duration) -> Self {
+        let secs = since_1900.as_secs() & 0xffff_ffff;
+        let frac = (u64::from(since_1900.subsec_nanos()) << 32) / 1_000_000_000;
+        Self((secs << 32) | frac)
+    }
+}
+
+/// Round-trip time from an echoed compact NTP time (LSR or LRR), the delay the peer reported
+/// (DLSR or DLRR, 1/65536 s) and the compact NTP time of arrival of the echo (RFC 3550 section
+/// 6.4.1, RFC 3611 section 4.5). `None` if nothing was echoed (LSR 0) or the result is negative.
+pub fn round_trip_time(last: u32, delay: u32, arrival: NtpTime) -> Option<std::time::Duration> {
+    if last == 0 {
+        return None;
+    }
+    let rtt = arrival.middle_32().wrapping_sub(last).wrapping_sub(delay);
+    if rtt >= 0x8000_0000 {
+        return None;
+    }
+    Some(std::time::Duration::from_nanos(
+        (u64::from(rtt) * 1_000_000_000) >> 16,
+    ))
 }
 
 /// An SR packet.

@@ -6,8 +6,8 @@
 //! 1- or 2-bit symbols) and one receive delta per received packet (1 byte unsigned for "small",
 //! 2 bytes signed for "large or negative", in 250 µs units).
 //!
-//! [`TransportFeedback::from_arrivals`] builds one from received (sequence number, arrival time)
-//! pairs; [`TransportFeedback::arrivals`] reads the times back.
+//! [`TransportFeedback::from_arrival_instants`] builds one from received (sequence number,
+//! arrival time) pairs; [`TransportFeedback::arrivals`] reads the times back.
 
 use super::{PT_RTPFB, begin_feedback, finish};
 use crate::RtpError;
@@ -126,14 +126,33 @@ impl TransportFeedback {
         })
     }
 
-    /// Builds feedback from received packets: `(transport-wide sequence number, arrival time in
-    /// µs on any receiver clock)`, in ascending sequence order (wrap-around allowed). Gaps become
-    /// "not received". The reference time is the first arrival rounded down to 64 ms, wrapped
+    /// Builds feedback from received packets: `(transport-wide sequence number, arrival time)`,
+    /// times measured from `epoch` (times before it count as `epoch`), in ascending sequence
+    /// order (wrap-around allowed). Gaps become "not received". The reference time is the first arrival rounded down to 64 ms, wrapped
     /// to 24 bits; each delta is rounded to 250 µs against the previous *reported* time so
     /// rounding never accumulates.
     ///
     /// Fails on an empty list, on a sequence number not after its predecessor, when the range
     /// covers more than [`MAX_TWCC_PACKETS`], or when a delta exceeds ±8.19 s.
+    pub fn from_arrival_instants(
+        sender_ssrc: u32,
+        media_ssrc: u32,
+        fb_pkt_count: u8,
+        epoch: std::time::Instant,
+        arrivals: &[(u16, std::time::Instant)],
+    ) -> Result<Self, RtpError> {
+        let us: Vec<(u16, u64)> = arrivals
+            .iter()
+            .map(|(s, t)| {
+                let d = t.saturating_duration_since(epoch).as_micros();
+                (*s, u64::try_from(d).unwrap_or(u64::MAX))
+            })
+            .collect();
+        Self::from_arrivals(sender_ssrc, media_ssrc, fb_pkt_count, &us)
+    }
+
+    /// Like [`TransportFeedback::from_arrival_instants`], with arrival times in µs on any
+    /// receiver clock.
     pub fn from_arrivals(
         sender_ssrc: u32,
         media_ssrc: u32,

@@ -21,6 +21,14 @@ pub struct DlrrItem {
     pub delay_since_last_rr: u32,
 }
 
+impl DlrrItem {
+    /// The round-trip time to the sender of the DLRR, given when it arrived (RFC 3611 section
+    /// 4.5). `None` if no RRTR was echoed yet.
+    pub fn round_trip_time(&self, arrival: NtpTime) -> Option<std::time::Duration> {
+        super::sr::round_trip_time(self.last_rr, self.delay_since_last_rr, arrival)
+    }
+}
+
 /// One XR report block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XrBlock {

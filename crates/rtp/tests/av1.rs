@@ -120,3 +120,15 @@ fn round_trip_through_the_assembler_at_many_mtus() {
         assert!(out[0].keyframe && !out[1].keyframe);
     }
 }
+
+#[test]
+fn obu_extension_headers_survive() {
+    // OBU_FRAME with obu_extension_flag: temporal_id 1, spatial_id 0.
+    let mut ext_obu = vec![(6 << 3) | 0x04 | 0x02, 0x20];
+    write_leb128(300, &mut ext_obu);
+    ext_obu.extend(common::noise(300, 9));
+    let mut tu = TD.to_vec();
+    tu.extend(&ext_obu);
+    let out = common::round_trip(Codec::Av1, &[tu.clone()], 100);
+    assert_eq!(out[0].data, tu);
+}

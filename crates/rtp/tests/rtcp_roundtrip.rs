@@ -297,3 +297,19 @@ fn unaligned_opaque_bodies_are_zero_padded() {
     let out = write_compound(&c.packets).unwrap();
     assert_eq!(out, [0x85, 165, 0, 1, 64, 155, 0, 0]);
 }
+
+#[test]
+fn reduced_size_detection_and_writer_bounds() {
+    let pli = RtcpPacket::Pli(Pli {
+        sender_ssrc: 1,
+        media_ssrc: 2,
+    });
+    let rr = RtcpPacket::ReceiverReport(ReceiverReport::default());
+    let c = parse_compound(&write_compound(std::slice::from_ref(&pli)).unwrap()).unwrap();
+    assert!(c.is_reduced_size());
+    let c = parse_compound(&write_compound(&[rr, pli]).unwrap()).unwrap();
+    assert!(!c.is_reduced_size());
+    let lost: Vec<u16> = (0..2000u16).map(|i| i * 20).collect();
+    let big = Nack::from_lost(1, 2, &lost);
+    assert!(write_compound(&[RtcpPacket::Nack(big)]).is_err());
+}

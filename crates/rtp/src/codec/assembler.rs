@@ -50,6 +50,10 @@ struct Partial {
 /// frame(s) it touches; [`FrameAssembler::dropped_frames`] counts them. Packets with an empty
 /// payload (padding-only probes) only advance the sequence.
 ///
+/// A frame that follows a gap is kept only if its first payload shows a frame start (VP8, VP9,
+/// audio); for H.264 and AV1, whose payloads cannot show one, a gap right before a new
+/// timestamp drops the new frame too, since the lost packet may have been its first.
+///
 /// Recovery after loss (waiting for a keyframe, asking for one) is the caller's business; the
 /// `keyframe` flag of each frame gives what it needs.
 pub struct FrameAssembler {

@@ -148,7 +148,7 @@ impl Depacketizer for Vp8Depacketizer {
 }
 
 /// VP8 packetizer: a descriptor with a 15-bit picture id (incremented per frame) and S set on
-/// the first packet; the frame is split evenly-sized left to right.
+/// the first packet; the frame is cut into MTU-sized pieces, left to right.
 #[derive(Debug, Clone, Default)]
 pub struct Vp8Packetizer {
     picture_id: u16,

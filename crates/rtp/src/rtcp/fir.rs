@@ -51,7 +51,13 @@ impl Fir {
     }
 
     /// Appends the packet to `out`.
+    /// More than [`MAX_FIR_ENTRIES`] entries is an error (the parser would refuse them).
     pub fn write(&self, out: &mut Vec<u8>) -> Result<(), RtpError> {
+        if self.entries.len() > MAX_FIR_ENTRIES {
+            return Err(RtpError::Unencodable {
+                what: "FIR entry count",
+            });
+        }
         let start = begin_feedback(out, 4, PT_PSFB, self.sender_ssrc, 0);
         for e in &self.entries {
             out.extend_from_slice(&e.ssrc.to_be_bytes());

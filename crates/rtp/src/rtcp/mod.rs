@@ -113,6 +113,14 @@ pub struct Compound {
 }
 
 impl Compound {
+    /// True if this is a reduced-size packet (RFC 5506): it does not start with SR or RR.
+    pub fn is_reduced_size(&self) -> bool {
+        !matches!(
+            self.packets.first(),
+            Some(RtcpPacket::SenderReport(_) | RtcpPacket::ReceiverReport(_))
+        )
+    }
+
     /// Number of packets kept as [`RtcpPacket::Unknown`].
     pub fn unknown_count(&self) -> usize {
         self.packets

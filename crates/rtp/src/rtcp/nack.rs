@@ -91,7 +91,14 @@ impl Nack {
     }
 
     /// Appends the packet to `out`.
+    /// More than [`MAX_NACK_PAIRS`] pairs is an error (the parser would refuse them): split
+    /// longer loss lists over several NACKs.
     pub fn write(&self, out: &mut Vec<u8>) -> Result<(), RtpError> {
+        if self.pairs.len() > MAX_NACK_PAIRS {
+            return Err(RtpError::Unencodable {
+                what: "NACK pair count",
+            });
+        }
         let start = begin_feedback(out, 1, PT_RTPFB, self.sender_ssrc, self.media_ssrc);
         for p in &self.pairs {
             out.extend_from_slice(&p.pid.to_be_bytes());

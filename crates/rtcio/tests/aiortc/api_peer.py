@@ -13,8 +13,9 @@ commands sent on a channel:
   cmd:shutdown      close the whole peer connection
 
 It prints one line per event on stdout: "datachannel LABEL", "open LABEL", "closed LABEL",
-"connection STATE". The offer role opens a channel named "api" itself; --negotiated LABEL:ID
-pre-creates negotiated channels.
+"connection STATE", "added candidate SDP". The offer role opens a channel named "api" itself;
+--negotiated LABEL:ID pre-creates negotiated channels; --trickle sends the local description
+without candidates and each candidate as its own signaling message.
 """
 
 import asyncio
@@ -22,6 +23,7 @@ import json
 
 from aiortc import RTCSessionDescription
 from aiortc.contrib.signaling import BYE
+from aiortc.sdp import candidate_from_sdp
 
 from peer import connect_when_listening, parser, run, say
 
@@ -110,19 +112,40 @@ async def burst(channel, count, size, label):
         say(f"burst failed: {e!r}")
 
 
-async def consume_signaling(pc, signaling):
+async def send_local_description(pc, signaling, trickle):
+    """Sends the local description: whole, or without its candidates, which follow one by one
+    (aiortc gathers before it describes, so this trickles what it already has)."""
+    if not trickle:
+        await signaling.send(pc.localDescription)
+        return
+    lines = pc.localDescription.sdp.splitlines()
+    candidates = [l[len("a=candidate:") :] for l in lines if l.startswith("a=candidate:")]
+    mid = next(l[len("a=mid:") :] for l in lines if l.startswith("a=mid:"))
+    kept = [l for l in lines if not l.startswith(("a=candidate:", "a=end-of-candidates"))]
+    await signaling.send(
+        RTCSessionDescription(sdp="\r\n".join(kept) + "\r\n", type=pc.localDescription.type)
+    )
+    for sdp in candidates:
+        candidate = candidate_from_sdp(sdp)
+        candidate.sdpMid = mid
+        candidate.sdpMLineIndex = 0
+        await signaling.send(candidate)
+
+
+async def consume_signaling(pc, signaling, trickle):
     while True:
         obj = await signaling.receive()
         if isinstance(obj, RTCSessionDescription):
             await pc.setRemoteDescription(obj)
             if obj.type == "offer":
                 await pc.setLocalDescription(await pc.createAnswer())
-                await signaling.send(pc.localDescription)
+                await send_local_description(pc, signaling, trickle)
         elif obj is BYE or obj is None:
             say("Exiting")
             return
         else:
             await pc.addIceCandidate(obj)
+            say(f"added candidate {obj.sdpMid} {obj.sdpMLineIndex} {obj.ip} {obj.port}")
 
 
 async def main(pc, signaling, args):
@@ -142,14 +165,15 @@ async def main(pc, signaling, args):
     if args.role == "offer":
         attach(pc, pc.createDataChannel("api"))
         await pc.setLocalDescription(await pc.createOffer())
-        await signaling.send(pc.localDescription)
+        await send_local_description(pc, signaling, args.trickle)
     elif args.signaling in ("tcp-socket", "unix-socket"):
         await connect_when_listening(signaling)
-    await consume_signaling(pc, signaling)
+    await consume_signaling(pc, signaling, args.trickle)
 
 
 if __name__ == "__main__":
     p = parser("scriptable aiortc peer")
     p.add_argument("role", choices=["offer", "answer"])
     p.add_argument("--negotiated", action="append", default=[], metavar="LABEL:ID")
+    p.add_argument("--trickle", action="store_true", help="send candidates separately")
     run(main, p.parse_args())

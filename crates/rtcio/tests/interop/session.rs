@@ -27,7 +27,8 @@ pub struct Session {
     pub connect_time: Duration,
 }
 
-fn loopback() -> RTCConfiguration {
+/// Host candidates on 127.0.0.1 only (the aiortc peers use that address too).
+pub fn loopback() -> RTCConfiguration {
     let mut config = RTCConfiguration::default();
     config.interfaces.addresses = vec!["127.0.0.1".parse().unwrap()];
     config

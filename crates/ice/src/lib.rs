@@ -10,6 +10,8 @@
 //!   and `max_pairs` (100, RFC 8445 §6.1.2.5) by default; more are dropped and counted in
 //!   [`AgentStats`];
 //! - bounded output queues (256 transmits, 256 events): drain them after every call.
+//! - remote mDNS (`.local`) candidates are resolved by the caller, with the sans-IO codec and
+//!   lookup in [`mdns`], and then added as IP candidates.
 //!
 //! Two agents connected back to back (a real caller sends [`Transmit`]s over its sockets):
 //!
@@ -60,6 +62,7 @@
 pub mod candidate;
 pub mod config;
 pub mod event;
+pub mod mdns;
 pub mod pair;
 pub mod random;
 pub mod stats;

@@ -13,7 +13,14 @@ use crate::peer_connection::Inner;
 #[derive(Debug, Default)]
 pub(crate) struct ChannelSignals {
     pub(crate) notify: Notify,
+    /// Messages read, to wake the driver now and then (see `recv`).
+    read: std::sync::atomic::AtomicU32,
 }
+
+/// Reading frees receive-window space; the driver sends the window update. Waking it for every
+/// message would cost a driver cycle per message, so it is woken every this many reads and
+/// whenever the reader has caught up.
+const WAKE_EVERY_READS: u32 = 32;
 
 /// W3C `RTCDataChannel`.
 ///
@@ -136,6 +143,14 @@ impl RTCDataChannel {
             {
                 let mut st = self.inner.lock();
                 if let Some(m) = st.core.channel_recv(self.id) {
+                    drop(st);
+                    let n = self
+                        .signals
+                        .read
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if n.is_multiple_of(WAKE_EVERY_READS) {
+                        self.inner.wake_driver();
+                    }
                     return Some(m);
                 }
                 let closed = st
@@ -146,6 +161,8 @@ impl RTCDataChannel {
                     return None;
                 }
             }
+            // Caught up: whatever window update reading made possible goes out now.
+            self.inner.wake_driver();
             notified.await;
         }
     }

@@ -74,12 +74,19 @@ pub(crate) struct State {
     events_dropped: u64,
     /// STUN/TURN gathering: routes STUN responses and relayed transmits (see `crate::gather`).
     gather: Arc<crate::gather::Hub>,
+    /// Resolutions of remote `.local` candidates (see `crate::mdns`).
+    pub(crate) mdns: crate::mdns::hook::MdnsState,
 }
 
 impl Inner {
     /// Asks the driver to send what the core has queued and re-arm its timer.
     pub(crate) fn wake_driver(&self) {
         self.wake_driver.notify_one();
+    }
+
+    /// The local addresses of the connection's sockets.
+    pub(crate) fn local_addresses(&self) -> Vec<SocketAddr> {
+        self.lock().sockets.iter().map(|s| s.local_addr()).collect()
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
@@ -197,20 +204,8 @@ async fn send_all(sockets: &[Arc<UdpSocket>], out: Vec<Transmit>) {
             i += 1;
             continue;
         };
-        // A GSO run: same route, every segment but the last exactly the first one's size.
         let seg = first.data.len();
-        let max = socket.max_segments().max(1);
-        let mut j = i + 1;
-        while j < out.len()
-            && j - i < max
-            && (j - i + 1) * seg <= MAX_GSO_BYTES
-            && out[j].from == first.from
-            && out[j].to == first.to
-            && out[j - 1].data.len() == seg
-            && out[j].data.len() <= seg
-        {
-            j += 1;
-        }
+        let j = i + segment_run(&out[i..], socket.max_segments());
         let result = if j - i == 1 {
             socket.send(first.to, &first.data, None).await
         } else {
@@ -226,6 +221,28 @@ async fn send_all(sockets: &[Arc<UdpSocket>], out: Vec<Transmit>) {
         }
         i = j;
     }
+}
+
+/// How many transmits from the start of `out` can go in one segmented (GSO) send: same route,
+/// every segment but the last exactly the first one's size, at most `max_segments`, and at
+/// most `MAX_GSO_BYTES` in all (the kernel refuses a larger send whole, losing every datagram).
+fn segment_run(out: &[Transmit], max_segments: usize) -> usize {
+    let Some(first) = out.first() else {
+        return 0;
+    };
+    let seg = first.data.len();
+    let mut n = 1;
+    while n < out.len()
+        && n < max_segments.max(1)
+        && (n + 1) * seg <= MAX_GSO_BYTES
+        && out[n].from == first.from
+        && out[n].to == first.to
+        && out[n - 1].data.len() == seg
+        && out[n].data.len() <= seg
+    {
+        n += 1;
+    }
+    n
 }
 
 /// W3C `RTCPeerConnection` on tokio.
@@ -288,6 +305,7 @@ impl RTCPeerConnection {
                 channels: HashMap::new(),
                 events_dropped: 0,
                 gather: gather_hub.clone(),
+                mdns: Default::default(),
             }),
             wake_driver: Arc::new(Notify::new()),
             events_ready: Notify::new(),
@@ -339,22 +357,44 @@ impl RTCPeerConnection {
     }
 
     /// W3C `setRemoteDescription`.
+    /// `.local` (mDNS) candidates in it are resolved in the background, then added.
     pub async fn set_remote_description(&self, desc: RTCSessionDescription) -> Result<(), Error> {
         let desc = desc.to_jsep()?;
+        let for_mdns = desc.clone();
         self.inner
             .with_core(|core, now| core.set_remote_description(now, desc))
-            .await
+            .await?;
+        crate::mdns::hook::resolve_description(&self.inner, &for_mdns);
+        Ok(())
     }
 
-    /// W3C `addIceCandidate`; `None` (or an empty candidate) is end-of-candidates.
+    /// W3C `addIceCandidate`; `None` (or an empty candidate) is end-of-candidates. A `.local`
+    /// (mDNS) candidate is resolved in the background, then added; an end-of-candidates waits
+    /// for those resolutions.
     pub async fn add_ice_candidate(
         &self,
         candidate: Option<RTCIceCandidateInit>,
     ) -> Result<(), Error> {
         let c = candidate.map(|c| c.to_core());
+        let is_end = c.as_ref().is_none_or(|c| c.candidate.trim().is_empty());
+        if is_end && self.inner.lock().mdns.defer_end_of_candidates() {
+            return Ok(());
+        }
+        let mdns = c.as_ref().and_then(|init| {
+            crate::mdns::hook::mdns_candidate(&init.candidate).map(|cand| (init.clone(), cand))
+        });
         self.inner
             .with_core(|core, now| core.add_ice_candidate(now, c))
-            .await
+            .await?;
+        if let Some((init, cand)) = mdns {
+            crate::mdns::hook::resolve_candidate(&self.inner, init, cand);
+        }
+        Ok(())
+    }
+
+    /// Counters of the remote `.local` candidates resolved, failed and pending.
+    pub fn mdns_stats(&self) -> crate::mdns::MdnsStats {
+        self.inner.lock().mdns.stats
     }
 
     /// W3C `restartIce`.
@@ -582,5 +622,38 @@ async fn receive(inner: Weak<Inner>, socket: Arc<UdpSocket>, mut shutdown: watch
         };
         strong.wake_driver.notify_one();
         send_all(&sockets, out).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(to: u16, len: usize) -> Transmit {
+        Transmit {
+            from: "127.0.0.1:1000".parse().unwrap(),
+            to: SocketAddr::from(([127, 0, 0, 1], to)),
+            data: vec![0; len],
+        }
+    }
+
+    #[test]
+    fn runs_stop_at_route_size_count_and_byte_limits() {
+        let same = |n, len| (0..n).map(|_| t(2000, len)).collect::<Vec<_>>();
+        assert_eq!(segment_run(&[], 64), 0);
+        assert_eq!(segment_run(&same(10, 1200), 64), 10);
+        assert_eq!(segment_run(&same(10, 1200), 4), 4);
+        assert_eq!(segment_run(&same(10, 1200), 0), 1);
+        // A shorter datagram ends the run (it may only be last).
+        let mut v = same(3, 1200);
+        v.insert(2, t(2000, 500));
+        assert_eq!(segment_run(&v, 64), 3);
+        // Another destination ends it.
+        let mut v = same(3, 1200);
+        v.insert(1, t(3000, 1200));
+        assert_eq!(segment_run(&v, 64), 1);
+        // 64 KiB in all: 54 datagrams of 1200 bytes fit, 55 would not.
+        assert_eq!(segment_run(&same(100, 1200), 64), MAX_GSO_BYTES / 1200);
+        assert!(segment_run(&same(100, 1200), 64) * 1200 <= MAX_GSO_BYTES);
     }
 }

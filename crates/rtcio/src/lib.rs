@@ -28,6 +28,7 @@ mod data_channel;
 mod description;
 mod error;
 pub(crate) mod gather;
+pub mod mdns;
 pub mod net;
 mod peer_connection;
 pub mod signaling;

@@ -3,8 +3,9 @@
 //! the other trickled with `add_ice_candidate`).
 //!
 //! The responder joins 224.0.0.251 on 127.0.0.1 and answers directly to the querier (the QU
-//! bit), so nothing leaves the host. IPv6 is not covered: the loopback interface of this
-//! environment has no multicast (sending to ff02::fb on it is "network unreachable").
+//! bit), so nothing leaves the host. IPv6 (ff02::fb) is tested in `mdns_netns.rs`: the
+//! loopback interface carries no IPv6 multicast (sending to ff02::fb on it is "network
+//! unreachable").
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;

@@ -2,7 +2,8 @@
 //! namespace it creates (and always deletes) with a veth pair `va`–`vb`. The resolver queries
 //! out of `va` (by its IPv4 address, and by its IPv6 address, so by interface index);
 //! a responder joined to 224.0.0.251 and ff02::fb on `vb` answers. The loopback interface can
-//! not carry IPv6 multicast here, so this is where ff02::fb is exercised.
+//! not carry IPv6 multicast here, so this is where ff02::fb is exercised. Then aioice's
+//! responder, which answers on the group only, is resolved the same way.
 //!
 //! Needs root (CAP_NET_ADMIN) and `ip`; without them the test fails, it does not skip.
 
@@ -61,6 +62,8 @@ impl Netns {
         ip(&["-n", &n, "addr", "add", "fd99::2/64", "dev", "vb", "nodad"]);
         ip(&["-n", &n, "link", "set", "va", "up"]);
         ip(&["-n", &n, "link", "set", "vb", "up"]);
+        // Group traffic of sockets that name no interface (aioice's) goes out of vb.
+        ip(&["-n", &n, "route", "add", "224.0.0.0/4", "dev", "vb"]);
         ns
     }
 
@@ -201,4 +204,38 @@ fn inside() {
     for t in threads {
         t.join().unwrap();
     }
+    aioice_responder();
+}
+
+/// aioice's responder (behind vb, answering on the group only) resolved from va.
+fn aioice_responder() {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aiortc/mdns_publish.py");
+    let name = "aioice-8e0b1c9e-47f5-4d0c-9f4e-2b6f1a3c5d7e.local";
+    let mut child = Command::new("python3")
+        .arg(&script)
+        .args([name, "192.0.2.81"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start python3 {script:?}: {e}"));
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let _ = std::io::BufRead::read_line(&mut stdout, &mut line);
+    if line.trim() != "ready" {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "aioice's responder did not start (is aioice installed? scripts/install-deps): {line:?}"
+        );
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let result = rt.block_on(MdnsResolver::for_addresses(&[IpAddr::V4(VA_V4)]).resolve(name));
+    drop(child.stdin.take());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(result.unwrap(), ["192.0.2.81".parse::<IpAddr>().unwrap()]);
 }

@@ -5,8 +5,10 @@
 //! socket to 224.0.0.251:5353 on each IPv4 interface it is given and to [ff02::fb]:5353 on each
 //! IPv6 one, with multicast loopback on (the peer may be on this host), repeats it after 1 s
 //! and gives up after the timeout ([`MDNS_TIMEOUT`] by default). The questions ask for a
-//! unicast response (QU), which responders send to the ephemeral port; a responder that only
-//! answers on the group is not heard.
+//! unicast response (QU), which RFC 6762 §6.7 makes responders send to the ephemeral port; for
+//! responders that answer on the group anyway (aioice's does), the resolver also listens on
+//! port 5353 in the group (the port shared with SO_REUSEADDR/SO_REUSEPORT; if it can not be
+//! had, only direct answers are heard).
 //!
 //! `RTCPeerConnection` uses it for the `.local` candidates of remote descriptions and of
 //! `add_ice_candidate` (see [`MdnsStats`]).
@@ -136,7 +138,12 @@ impl MdnsResolver {
         } else {
             open(Domain::IPV6).ok()
         };
-        let (mut buf4, mut buf6) = ([0u8; 1500], [0u8; 1500]);
+        // Responders that answer on the group only (not to the querier, against §6.7) are
+        // heard on the mDNS port, when it can be shared.
+        let group4 = self.listen_v4();
+        let group6 = self.listen_v6();
+        let mut bufs = [[0u8; 1500]; 4];
+        let [b4, b6, g4, g6] = &mut bufs;
         loop {
             if let Some(query) = lookup.poll_transmit() {
                 self.send(v4.as_ref(), v6.as_ref(), &query)
@@ -152,15 +159,48 @@ impl MdnsResolver {
                 return Err(ResolveError::TimedOut);
             };
             tokio::select! {
-                r = recv(v4.as_ref(), &mut buf4) => if let Some(n) = r {
-                    lookup.handle_receive(Instant::now(), &buf4[..n]);
+                r = recv(v4.as_ref(), b4) => if let Some(n) = r {
+                    lookup.handle_receive(Instant::now(), &b4[..n]);
                 },
-                r = recv(v6.as_ref(), &mut buf6) => if let Some(n) = r {
-                    lookup.handle_receive(Instant::now(), &buf6[..n]);
+                r = recv(v6.as_ref(), b6) => if let Some(n) = r {
+                    lookup.handle_receive(Instant::now(), &b6[..n]);
+                },
+                r = recv(group4.as_ref(), g4) => if let Some(n) = r {
+                    lookup.handle_receive(Instant::now(), &g4[..n]);
+                },
+                r = recv(group6.as_ref(), g6) => if let Some(n) = r {
+                    lookup.handle_receive(Instant::now(), &g6[..n]);
                 },
                 _ = tokio::time::sleep_until(wake.into()) => lookup.handle_timeout(Instant::now()),
             }
         }
+    }
+
+    /// A socket on the IPv4 mDNS port in the group on every IPv4 interface, if it can be had.
+    fn listen_v4(&self) -> Option<UdpSocket> {
+        if self.v4.is_empty() {
+            return None;
+        }
+        let socket = shared_port(Domain::IPV4).ok()?;
+        let mut joined = false;
+        for iface in &self.v4 {
+            let iface = iface.unwrap_or(Ipv4Addr::UNSPECIFIED);
+            joined |= socket.join_multicast_v4(&MDNS_IPV4, &iface).is_ok();
+        }
+        joined.then(|| UdpSocket::from_std(socket.into()).ok())?
+    }
+
+    /// A socket on the IPv6 mDNS port in the group on every IPv6 interface, if it can be had.
+    fn listen_v6(&self) -> Option<UdpSocket> {
+        if self.v6.is_empty() {
+            return None;
+        }
+        let socket = shared_port(Domain::IPV6).ok()?;
+        let mut joined = false;
+        for &index in &self.v6 {
+            joined |= socket.join_multicast_v6(&MDNS_IPV6, index).is_ok();
+        }
+        joined.then(|| UdpSocket::from_std(socket.into()).ok())?
     }
 
     /// Sends `query` on every interface; fails only when it went out nowhere.
@@ -235,6 +275,21 @@ fn open(domain: Domain) -> io::Result<UdpSocket> {
     }
     socket.set_nonblocking(true)?;
     UdpSocket::from_std(socket.into())
+}
+
+/// A socket bound to the mDNS port, shared with other mDNS software on the host.
+fn shared_port(domain: Domain) -> io::Result<Socket> {
+    let socket = Socket::new(domain, Type::DGRAM, Some(Protocol::UDP))?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    if domain == Domain::IPV6 {
+        socket.set_only_v6(true)?;
+        socket.bind(&SocketAddr::from((Ipv6Addr::UNSPECIFIED, MDNS_PORT)).into())?;
+    } else {
+        socket.bind(&SocketAddr::from((Ipv4Addr::UNSPECIFIED, MDNS_PORT)).into())?;
+    }
+    socket.set_nonblocking(true)?;
+    Ok(socket)
 }
 
 /// The length of one datagram from `sock`, `None` on an error (an ICMP report); never returns

@@ -359,12 +359,13 @@ impl RTCPeerConnection {
     /// W3C `setRemoteDescription`.
     /// `.local` (mDNS) candidates in it are resolved in the background, then added.
     pub async fn set_remote_description(&self, desc: RTCSessionDescription) -> Result<(), Error> {
-        let desc = desc.to_jsep()?;
+        let mut desc = desc.to_jsep()?;
+        let held_end = crate::mdns::hook::hold_end_of_candidates(&mut desc);
         let for_mdns = desc.clone();
         self.inner
             .with_core(|core, now| core.set_remote_description(now, desc))
             .await?;
-        crate::mdns::hook::resolve_description(&self.inner, &for_mdns);
+        crate::mdns::hook::resolve_description(&self.inner, &for_mdns, held_end);
         Ok(())
     }
 

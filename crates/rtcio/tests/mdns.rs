@@ -267,3 +267,55 @@ async fn unanswered_names_are_dropped_and_counted() {
     .await
     .expect("the resolution ends within its 3 s timeout");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_of_candidates_in_the_description_waits_for_resolution() {
+    let name = unique_name("complete");
+    let _responder = Responder::start(&[&name], IpAddr::V4(LOOPBACK));
+    tokio::time::timeout(Duration::from_secs(20), async {
+        let offerer = RTCPeerConnection::new(loopback()).await.unwrap();
+        let answerer = RTCPeerConnection::new(loopback()).await.unwrap();
+        offerer
+            .create_data_channel("chat", DataChannelInit::default())
+            .await
+            .unwrap();
+        offerer.set_local_description(None).await.unwrap();
+        offerer.gathering_complete().await;
+        // A complete offer (as Firefox sends): mDNS candidates and end-of-candidates.
+        let (sdp, _) = hide_candidates(&offerer.local_description().unwrap().sdp, &name, false);
+        assert!(sdp.contains("a=end-of-candidates"), "{sdp}");
+        answerer
+            .set_remote_description(RTCSessionDescription::offer(sdp))
+            .await
+            .unwrap();
+        answerer.set_local_description(None).await.unwrap();
+        answerer.gathering_complete().await;
+        offerer
+            .set_remote_description(answerer.local_description().unwrap())
+            .await
+            .unwrap();
+        let mut states = Vec::new();
+        loop {
+            match answerer.next_event().await.expect("alive") {
+                PeerConnectionEvent::IceConnectionStateChange(s) => {
+                    states.push(s);
+                    if matches!(
+                        s,
+                        rtcio::RTCIceConnectionState::Connected
+                            | rtcio::RTCIceConnectionState::Completed
+                    ) {
+                        break;
+                    }
+                }
+                _ => continue,
+            }
+        }
+        assert!(
+            !states.contains(&rtcio::RTCIceConnectionState::Failed),
+            "{states:?}"
+        );
+        assert_eq!(answerer.mdns_stats().resolved, 1);
+    })
+    .await
+    .expect("connected within 20 s");
+}

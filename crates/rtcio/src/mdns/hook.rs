@@ -4,13 +4,14 @@
 //! The core still sees (and counts as unusable) the `.local` form first, which keeps its
 //! validation of the call. A remote end-of-candidates signalled with `add_ice_candidate` while
 //! resolutions run is held back until they are done, so that ICE does not fail before the
-//! resolved candidates arrive.
+//! resolved candidates arrive; so is the `a=end-of-candidates` of a description with `.local`
+//! candidates (taken out of what the core sees: its remote description lacks it).
 
 use std::net::IpAddr;
 use std::sync::{Arc, Weak};
 
 use rtcio_proto::peer::IceCandidateInit;
-use rtcio_sdp::{Address, Candidate, JsepDescription};
+use rtcio_sdp::{Address, Attribute, Candidate, JsepDescription};
 
 use super::{MdnsResolver, MdnsStats};
 use crate::peer_connection::Inner;
@@ -44,12 +45,43 @@ pub(crate) fn mdns_candidate(text: &str) -> Option<Candidate> {
     }
 }
 
-/// Starts resolving the `.local` candidates of a remote description.
-pub(crate) fn resolve_description(inner: &Arc<Inner>, desc: &JsepDescription) {
+/// Whether `c` has a `.local` address.
+fn is_mdns(c: &Candidate) -> bool {
+    matches!(&c.address, Address::Fqdn(n) if rtcio_ice::mdns::is_mdns_hostname(n))
+}
+
+/// Takes `a=end-of-candidates` out of a remote description that has `.local` candidates, so
+/// that the core does not fail ICE before they are resolved. Returns whether it did; the end
+/// is then applied by [`resolve_description`] once the resolutions are done.
+pub(crate) fn hold_end_of_candidates(desc: &mut JsepDescription) -> bool {
+    let sdp = &mut desc.sdp;
+    if !sdp.media.iter().any(|m| m.candidates().any(is_mdns)) {
+        return false;
+    }
+    let mut held = false;
+    let attrs = sdp
+        .media
+        .iter_mut()
+        .map(|m| &mut m.attributes)
+        .chain(std::iter::once(&mut sdp.attributes));
+    for attrs in attrs {
+        let before = attrs.len();
+        attrs.retain(|a| *a != Attribute::EndOfCandidates);
+        held |= attrs.len() != before;
+    }
+    held
+}
+
+/// Starts resolving the `.local` candidates of a remote description; `held_end` says that
+/// [`hold_end_of_candidates`] took its end-of-candidates, to apply after them.
+pub(crate) fn resolve_description(inner: &Arc<Inner>, desc: &JsepDescription, held_end: bool) {
+    if held_end {
+        inner.lock().mdns.deferred_end = true;
+    }
     let sdp = &desc.sdp;
     for (index, media) in sdp.media.iter().enumerate() {
         for c in media.candidates() {
-            if !matches!(&c.address, Address::Fqdn(n) if rtcio_ice::mdns::is_mdns_hostname(n)) {
+            if !is_mdns(c) {
                 continue;
             }
             let init = IceCandidateInit {
@@ -63,6 +95,19 @@ pub(crate) fn resolve_description(inner: &Arc<Inner>, desc: &JsepDescription) {
             };
             resolve_candidate(inner, init, c.clone());
         }
+    }
+    // Nothing is being resolved (no interface to query on): the end applies now.
+    let end = {
+        let mut st = inner.lock();
+        st.mdns.stats.pending == 0 && std::mem::take(&mut st.mdns.deferred_end)
+    };
+    if end {
+        let inner = inner.clone();
+        tokio::spawn(async move {
+            let _ = inner
+                .with_core(|core, now| core.add_ice_candidate(now, None))
+                .await;
+        });
     }
 }
 

@@ -2,8 +2,8 @@
 //! multicast DNS queries (RFC 6762 §5.1).
 //!
 //! [`MdnsResolver::resolve`] sends the query of [`rtcio_ice::mdns::Lookup`] from an ephemeral
-//! socket to 224.0.0.251:5353 on each IPv4 interface it is given and to [ff02::fb]:5353 on each
-//! IPv6 one, with multicast loopback on (the peer may be on this host), repeats it after 1 s
+//! socket to `224.0.0.251:5353` on each IPv4 interface it is given and to `[ff02::fb]:5353` on
+//! each IPv6 one, with multicast loopback on (the peer may be on this host), repeats it after 1 s
 //! and gives up after the timeout ([`MDNS_TIMEOUT`] by default). The questions ask for a
 //! unicast response (QU), which RFC 6762 §6.7 makes responders send to the ephemeral port; for
 //! responders that answer on the group anyway (aioice's does), the resolver also listens on

@@ -31,9 +31,10 @@ pub enum LookupState {
 /// let mut lookup = Lookup::new(now, 7, "3f1c0b2e.local", Duration::from_secs(3)).unwrap();
 /// let query = lookup.poll_transmit().unwrap(); // send to 224.0.0.251:5353 and ff02::fb
 /// assert!(!query.is_empty());
-/// let answer = encode_response(0, "3F1C0B2E.local", &["192.0.2.7".parse().unwrap()], 120).unwrap();
+/// let addr = "192.0.2.7".parse().unwrap();
+/// let answer = encode_response(0, "3F1C0B2E.local", &[addr], 120).unwrap();
 /// lookup.handle_receive(now, &answer);
-/// assert_eq!(*lookup.state(), LookupState::Resolved(vec!["192.0.2.7".parse().unwrap()]));
+/// assert_eq!(*lookup.state(), LookupState::Resolved(vec![addr]));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Lookup {

@@ -64,6 +64,9 @@ pub(crate) struct Inner {
     /// Set on close; dropped with the connection. Either stops the driver and receive tasks
     /// (a watch, unlike a Notify, is not missed by a task that was busy when it fired).
     shutdown: watch::Sender<bool>,
+    /// The configuration the connection was created with (`getConfiguration`), with the
+    /// certificate actually in use.
+    config: RTCConfiguration,
 }
 
 pub(crate) struct State {
@@ -310,6 +313,7 @@ impl RTCPeerConnection {
             wake_driver: Arc::new(Notify::new()),
             events_ready: Notify::new(),
             shutdown,
+            config,
         });
         tokio::spawn(drive(
             Arc::downgrade(&inner),
@@ -467,6 +471,48 @@ impl RTCPeerConnection {
         st.core
             .remote_description()
             .map(RTCSessionDescription::from_jsep)
+    }
+
+    /// W3C `currentLocalDescription`.
+    pub fn current_local_description(&self) -> Option<RTCSessionDescription> {
+        let st = self.inner.lock();
+        st.core
+            .current_local_description()
+            .map(|d| RTCSessionDescription::from_jsep(&d))
+    }
+
+    /// W3C `pendingLocalDescription`.
+    pub fn pending_local_description(&self) -> Option<RTCSessionDescription> {
+        let st = self.inner.lock();
+        st.core
+            .pending_local_description()
+            .map(|d| RTCSessionDescription::from_jsep(&d))
+    }
+
+    /// W3C `currentRemoteDescription`.
+    pub fn current_remote_description(&self) -> Option<RTCSessionDescription> {
+        let st = self.inner.lock();
+        st.core
+            .current_remote_description()
+            .map(RTCSessionDescription::from_jsep)
+    }
+
+    /// W3C `pendingRemoteDescription`.
+    pub fn pending_remote_description(&self) -> Option<RTCSessionDescription> {
+        let st = self.inner.lock();
+        st.core
+            .pending_remote_description()
+            .map(RTCSessionDescription::from_jsep)
+    }
+
+    /// W3C `getConfiguration()`: the configuration in force, with the certificate in use
+    /// (generated when none was given).
+    pub fn get_configuration(&self) -> RTCConfiguration {
+        let mut config = self.inner.config.clone();
+        if config.certificates.is_empty() {
+            config.certificates = vec![self.inner.lock().core.certificate().clone()];
+        }
+        config
     }
 
     /// W3C `signalingState`.

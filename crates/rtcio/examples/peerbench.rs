@@ -271,7 +271,7 @@ async fn throughput_workload() -> Res<()> {
             ("max", format!("{max:.1}")),
             ("mib", mib.to_string()),
             ("msg", size.to_string()),
-            ("udp_rcvbuf_drops", format!("[{}]", drops.join(","))),
+            ("udp_drops", format!("[{}]", drops.join(","))),
         ],
     );
     Ok(())
@@ -289,7 +289,7 @@ async fn small_workload() -> Res<()> {
             ("sent", sent.to_string()),
             ("secs", format!("{:.2}", r.secs)),
             ("msg", "64".into()),
-            ("udp_rcvbuf_drops", drops.to_string()),
+            ("udp_drops", drops.to_string()),
         ],
     );
     Ok(())

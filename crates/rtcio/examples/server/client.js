@@ -23,15 +23,19 @@ function watchStates(pc) {
   update();
 }
 
-function gatheringComplete(pc) {
+// Waits for ICE gathering to complete, or at most `ms`: a browser can take long to finish
+// (unreachable STUN, interfaces without a route) while its host candidates are ready at once,
+// and rtcio needs no more than those.
+function gatheringComplete(pc, ms = 2000) {
   if (pc.iceGatheringState === 'complete') return Promise.resolve();
   return new Promise((resolve) => {
-    const check = () => {
-      if (pc.iceGatheringState === 'complete') {
-        pc.removeEventListener('icegatheringstatechange', check);
-        resolve();
-      }
+    const done = () => {
+      pc.removeEventListener('icegatheringstatechange', check);
+      clearTimeout(timer);
+      resolve();
     };
+    const check = () => { if (pc.iceGatheringState === 'complete') done(); };
+    const timer = setTimeout(done, ms);
     pc.addEventListener('icegatheringstatechange', check);
   });
 }
@@ -92,3 +96,8 @@ function stop() {
 
 $('start').addEventListener('click', () => start().catch((e) => log('error: ' + e)));
 $('stop').addEventListener('click', stop);
+
+// `?autostart` starts at once (for screenshots and smoke tests of the demo).
+if (new URLSearchParams(location.search).has('autostart')) {
+  start().catch((e) => log('error: ' + e));
+}

@@ -248,8 +248,24 @@ fn close_refuses_further_calls_and_releases_transports() {
         let r = remote_channels(b);
         b.pc.channel_info(r[0]).is_none() && b.pc.connection_state() == PeerConnectionState::Closed
     });
+    let r = remote_channels(&b)[0];
+    let error_at = b
+        .events
+        .iter()
+        .position(
+            |e| matches!(e, Event::ChannelError(id, why) if *id == r && why.contains("aborted")),
+        )
+        .expect("the peer's abort is an error on its channels");
+    let close_at = b
+        .events
+        .iter()
+        .position(|e| *e == Event::ChannelClose(r))
+        .expect("then close");
+    assert!(error_at < close_at);
+    // The side that closed sees no error.
     assert!(
-        b.events
-            .contains(&Event::ChannelClose(remote_channels(&b)[0]))
+        !a.events
+            .iter()
+            .any(|e| matches!(e, Event::ChannelError(..)))
     );
 }

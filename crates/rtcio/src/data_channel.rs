@@ -15,6 +15,8 @@ pub(crate) struct ChannelSignals {
     pub(crate) notify: Notify,
     /// Messages read, to wake the driver now and then (see `recv`).
     read: std::sync::atomic::AtomicU32,
+    /// The `error` event's reason, once one fired.
+    pub(crate) error: std::sync::Mutex<Option<String>>,
 }
 
 /// Reading frees receive-window space; the driver sends the window update. Waking it for every
@@ -84,6 +86,16 @@ impl RTCDataChannel {
     /// W3C `negotiated`.
     pub fn negotiated(&self) -> bool {
         self.info().is_some_and(|i| i.negotiated)
+    }
+
+    /// The reason of the channel's `error` event (the association failed or the peer aborted
+    /// it), if one fired.
+    pub fn error(&self) -> Option<String> {
+        self.signals
+            .error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// W3C `readyState`.

@@ -160,6 +160,12 @@ impl State {
                         signals,
                     )))
                 }
+                Event::ChannelError(id, why) => {
+                    let signals = self.signals(id);
+                    *signals.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+                    signals.notify.notify_waiters();
+                    None
+                }
                 Event::ChannelOpen(id)
                 | Event::ChannelMessage(id)
                 | Event::ChannelBufferedAmountLow(id)

@@ -11,7 +11,9 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use rtcio_dtls::DtlsRole;
-use rtcio_sctp::{ChannelEvent, ChannelInit, Config as SctpConfig, DataChannels as SctpChannels};
+use rtcio_sctp::{
+    ChannelEvent, ChannelInit, CloseReason, Config as SctpConfig, DataChannels as SctpChannels,
+};
 
 use super::error::Error;
 use super::event::{ChannelId, Event};
@@ -156,6 +158,8 @@ pub(crate) struct DataChannels {
     events: VecDeque<Event>,
     inbox_bytes: usize,
     seed: [u8; 32],
+    /// Channels whose streams ended with the association, waiting for its close reason.
+    ending: Vec<u32>,
     /// `dataChannelsOpened` / `dataChannelsClosed`.
     pub(crate) opened: u32,
     pub(crate) closed: u32,
@@ -174,6 +178,7 @@ impl DataChannels {
             events: VecDeque::new(),
             inbox_bytes: 0,
             seed,
+            ending: Vec::new(),
             opened: 0,
             closed: 0,
         }
@@ -427,6 +432,7 @@ impl DataChannels {
     /// Drops the association and every channel's buffers (after `close`).
     pub(crate) fn release(&mut self) {
         self.sctp = None;
+        self.ending.clear();
         self.channels.clear();
         self.by_stream.clear();
         self.inbox_bytes = 0;
@@ -579,12 +585,46 @@ impl DataChannels {
                 }
                 ChannelEvent::ChannelClosed { id: stream } => {
                     if let Some(&id) = self.by_stream.get(&stream) {
-                        self.finish_close(id);
+                        if self
+                            .sctp
+                            .as_ref()
+                            .is_some_and(|s| s.association().is_closed())
+                        {
+                            // The association ended: whether that is an error depends on the
+                            // reason, which the `Closed` event right behind this one carries.
+                            self.ending.push(id);
+                        } else {
+                            self.finish_close(id);
+                        }
                     }
                 }
-                ChannelEvent::Closed { .. } => {
-                    let ids: Vec<u32> = self.channels.keys().copied().collect();
+                ChannelEvent::Closed { reason } => {
+                    let failure = match reason {
+                        CloseReason::Shutdown | CloseReason::LocalAbort => None,
+                        CloseReason::PeerAbort(_) => Some("sctp-failure: the peer aborted"),
+                        CloseReason::TooManyRetransmissions => {
+                            Some("sctp-failure: the peer stopped acknowledging")
+                        }
+                        CloseReason::HandshakeTimeout => {
+                            Some("sctp-failure: the association never came up")
+                        }
+                        CloseReason::ProtocolViolation => {
+                            Some("sctp-failure: the peer broke the protocol")
+                        }
+                    };
+                    let mut ids = std::mem::take(&mut self.ending);
+                    ids.extend(self.channels.keys().copied());
+                    ids.sort_unstable();
+                    ids.dedup();
                     for id in ids {
+                        let open = self
+                            .channels
+                            .get(&id)
+                            .is_some_and(|c| c.state != DataChannelState::Closed);
+                        if let (Some(why), true) = (failure, open) {
+                            self.events
+                                .push_back(Event::ChannelError(ChannelId(id), why.to_string()));
+                        }
                         self.finish_close(id);
                     }
                 }

@@ -121,6 +121,9 @@ pub enum Event {
     ChannelBufferedAmountLow(ChannelId),
     /// A channel's `closing`.
     ChannelClosing(ChannelId),
+    /// A channel's `error` (W3C `RTCErrorEvent` with `sctp-failure`): the association under it
+    /// failed or the peer aborted it. `close` follows.
+    ChannelError(ChannelId, String),
     /// A channel's `close`.
     ChannelClose(ChannelId),
 }

@@ -2,18 +2,16 @@
 //! the configuration reports the certificate in use, and `close()` gives back every socket
 //! and task.
 
+mod common;
+
+use common::loopback;
+
 use std::time::Duration;
 
 use rtcio::{
-    DataChannelInit, PeerConnectionEvent, RTCConfiguration, RTCPeerConnection,
-    RTCPeerConnectionState, RTCSignalingState,
+    DataChannelInit, PeerConnectionEvent, RTCPeerConnection, RTCPeerConnectionState,
+    RTCSignalingState,
 };
-
-fn loopback() -> RTCConfiguration {
-    let mut config = RTCConfiguration::default();
-    config.interfaces.addresses = vec!["127.0.0.1".parse().unwrap()];
-    config
-}
 
 fn alive_tasks() -> usize {
     tokio::runtime::Handle::current()

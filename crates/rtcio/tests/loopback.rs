@@ -1,27 +1,13 @@
 //! Two `RTCPeerConnection`s in one process, over real UDP on 127.0.0.1, the way a user writes
 //! it: non-trickle signaling, a channel, messages both ways, close.
 
+mod common;
+
+use common::{loopback, next_channel};
+
 use std::time::Duration;
 
-use rtcio::{
-    DataChannelInit, PeerConnectionEvent, RTCConfiguration, RTCDataChannel, RTCPeerConnection,
-    RTCPeerConnectionState,
-};
-
-fn loopback() -> RTCConfiguration {
-    let mut config = RTCConfiguration::default();
-    config.interfaces.addresses = vec!["127.0.0.1".parse().unwrap()];
-    config
-}
-
-async fn next_channel(pc: &RTCPeerConnection) -> RTCDataChannel {
-    loop {
-        match pc.next_event().await.expect("connection alive") {
-            PeerConnectionEvent::DataChannel(c) => return c,
-            _ => continue,
-        }
-    }
-}
+use rtcio::{DataChannelInit, RTCDataChannel, RTCPeerConnection, RTCPeerConnectionState};
 
 async fn connected_pair() -> (
     RTCPeerConnection,

@@ -7,6 +7,10 @@
 //! loopback interface carries no IPv6 multicast (sending to ff02::fb on it is "network
 //! unreachable").
 
+mod common;
+
+use common::{loopback, next_channel};
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -14,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use rtcio::mdns::{MdnsResolver, ResolveError};
 use rtcio::{
-    DataChannelInit, PeerConnectionEvent, RTCConfiguration, RTCDataChannel, RTCIceCandidateInit,
-    RTCPeerConnection, RTCPeerConnectionState, RTCSessionDescription,
+    DataChannelInit, PeerConnectionEvent, RTCIceCandidateInit, RTCPeerConnection,
+    RTCPeerConnectionState, RTCSessionDescription,
 };
 use rtcio_ice::mdns::{MDNS_IPV4, MDNS_PORT, Message, encode_response};
 use socket2::{Domain, Protocol, Socket, Type};
@@ -130,12 +134,6 @@ async fn resolver_gives_up_after_its_timeout() {
     ));
 }
 
-fn loopback() -> RTCConfiguration {
-    let mut config = RTCConfiguration::default();
-    config.interfaces.addresses = vec![IpAddr::V4(LOOPBACK)];
-    config
-}
-
 /// `sdp` with the candidates' 127.0.0.1 replaced by `name`, and the candidate lines
 /// (rewritten) returned apart when `strip` is set.
 fn hide_candidates(sdp: &str, name: &str, strip: bool) -> (String, Vec<String>) {
@@ -158,14 +156,6 @@ fn hide_candidates(sdp: &str, name: &str, strip: bool) -> (String, Vec<String>) 
         }
     }
     (out, candidates)
-}
-
-async fn next_channel(pc: &RTCPeerConnection) -> RTCDataChannel {
-    loop {
-        if let PeerConnectionEvent::DataChannel(c) = pc.next_event().await.expect("alive") {
-            return c;
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

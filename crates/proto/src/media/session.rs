@@ -1,0 +1,1048 @@
+//! [`MediaSession`]: the transceivers of a peer connection, their negotiation, and the
+//! SRTP-protected RTP/RTCP path.
+//!
+//! The peer connection hands it the descriptions as they are applied and the RTP/RTCP datagrams
+//! the RFC 7983 demultiplexer classified; it hands back m-sections to write, events, received
+//! packets and protected datagrams to send. Received packets wait in bounded queues
+//! ([`MAX_PENDING_RTP`], [`MAX_PENDING_RTCP`]); overflow is dropped and counted.
+
+use std::collections::VecDeque;
+
+use rtcio_rtp::rtcp::{Pli, RtcpPacket, parse_compound, write_compound};
+use rtcio_rtp::{ExtensionMap, ExtensionValues, RtpHeader, RtpPacket};
+use rtcio_sdp::{Direction, MediaDescription, Msid, SessionDescription};
+
+use super::TrackKind;
+use super::codec::{CodecParameters, negotiate};
+use super::extension::{self, ExtensionIds};
+use super::router::{Router, RouterStats};
+use super::section::{MediaSection, RemoteMedia};
+use super::srtp::{SrtpDrops, SrtpTransport};
+use super::transceiver::{SenderTrack, Transceiver, TransceiverId, answer_direction, from_flags};
+use crate::demux::is_rtcp;
+use crate::peer::Error;
+
+/// Most received RTP packets waiting to be read; more are dropped and counted. At 1200 bytes
+/// each this is under 5 MiB, about a second of 30 Mbit/s video.
+pub const MAX_PENDING_RTP: usize = 4096;
+/// Most received RTCP packets waiting to be read.
+pub const MAX_PENDING_RTCP: usize = 1024;
+/// Most transceivers a connection holds (each is an m-section; browsers cap similarly).
+pub const MAX_TRANSCEIVERS: usize = 256;
+
+/// A received RTP packet, unprotected and routed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedRtp {
+    /// The transceiver whose receiver it belongs to.
+    pub transceiver: TransceiverId,
+    /// The header (for a repaired RTX packet: the original SSRC, payload type and sequence
+    /// number, RFC 4588 §4).
+    pub header: RtpHeader,
+    /// The payload, without padding.
+    pub payload: Vec<u8>,
+    /// The known header extensions.
+    pub extensions: ExtensionValues,
+    /// Whether it arrived as an RTX retransmission.
+    pub retransmission: bool,
+}
+
+/// A received RTCP packet, unprotected, with the transceiver it concerns when known: the
+/// sender for feedback about what we send (NACK, PLI, FIR), the receiver for reports about
+/// what we receive (SR).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedRtcp {
+    /// The transceiver, if the packet names one of its SSRCs.
+    pub transceiver: Option<TransceiverId>,
+    /// The packet.
+    pub packet: RtcpPacket,
+}
+
+/// What a sender sends: the fields of an RTP packet the application chooses.
+#[derive(Debug, Clone, Copy)]
+pub struct RtpWrite<'a> {
+    /// Payload type; `None` for the first negotiated codec.
+    pub payload_type: Option<u8>,
+    /// The marker bit.
+    pub marker: bool,
+    /// The RTP timestamp.
+    pub timestamp: u32,
+    /// The payload.
+    pub payload: &'a [u8],
+}
+
+/// Media-layer events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaEvent {
+    /// W3C `track`: the transceiver's receiver started receiving.
+    Track(TransceiverId),
+    /// The receiver's track ended (`mute`/removal: the peer stopped sending or the transceiver
+    /// stopped).
+    TrackEnded(TransceiverId),
+}
+
+/// Counters of media input dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MediaDrops {
+    /// RTP/RTCP before SRTP keys existed.
+    pub before_keys: u64,
+    /// SRTP failures.
+    pub srtp: SrtpDrops,
+    /// Unprotected packets that did not parse as RTP or RTCP.
+    pub malformed: u64,
+    /// Routing failures.
+    pub routing: RouterStats,
+    /// RTX packets whose media stream is unknown or that are too short.
+    pub rtx_unrepairable: u64,
+    /// Packets for a transceiver that does not receive.
+    pub not_receiving: u64,
+    /// Received packets dropped because the application did not read them.
+    pub queue_full: u64,
+}
+
+/// The media half of a peer connection.
+#[derive(Debug)]
+pub struct MediaSession {
+    transceivers: Vec<Transceiver>,
+    next_id: u32,
+    ext_ids: ExtensionIds,
+    router: Router,
+    srtp: Option<SrtpTransport>,
+    cname: String,
+    ext_map: ExtensionMap,
+    rtp_in: VecDeque<ReceivedRtp>,
+    rtcp_in: VecDeque<ReceivedRtcp>,
+    out: VecDeque<Vec<u8>>,
+    events: VecDeque<MediaEvent>,
+    drops: MediaDrops,
+    packets_sent: u64,
+}
+
+/// The random values a new transceiver needs, drawn by the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct SenderSeed {
+    /// Media SSRC.
+    pub ssrc: u32,
+    /// RTX SSRC.
+    pub rtx_ssrc: u32,
+    /// Initial sequence number (RFC 3550 §5.1: random).
+    pub sequence: u16,
+}
+
+impl MediaSession {
+    /// An empty session whose RTCP CNAME is `cname`.
+    pub fn new(cname: String) -> MediaSession {
+        MediaSession {
+            transceivers: Vec::new(),
+            next_id: 1,
+            ext_ids: ExtensionIds::default(),
+            router: Router::default(),
+            srtp: None,
+            cname,
+            ext_map: ExtensionMap::new(),
+            rtp_in: VecDeque::new(),
+            rtcp_in: VecDeque::new(),
+            out: VecDeque::new(),
+            events: VecDeque::new(),
+            drops: MediaDrops::default(),
+            packets_sent: 0,
+        }
+    }
+
+    // ---- transceivers -----------------------------------------------------------------------
+
+    /// Every transceiver, in creation order (W3C `getTransceivers`).
+    pub fn transceivers(&self) -> &[Transceiver] {
+        &self.transceivers
+    }
+
+    /// One transceiver.
+    pub fn transceiver(&self, id: TransceiverId) -> Option<&Transceiver> {
+        self.transceivers.iter().find(|t| t.id == id)
+    }
+
+    fn get_mut(&mut self, id: TransceiverId) -> Result<&mut Transceiver, Error> {
+        self.transceivers
+            .iter_mut()
+            .find(|t| t.id == id)
+            .ok_or_else(|| Error::InvalidAccess(format!("no transceiver {}", id.0)))
+    }
+
+    /// W3C `addTransceiver`.
+    pub fn add_transceiver(
+        &mut self,
+        kind: TrackKind,
+        direction: Direction,
+        track: Option<SenderTrack>,
+        seed: SenderSeed,
+    ) -> Result<TransceiverId, Error> {
+        if self.transceivers.len() >= MAX_TRANSCEIVERS {
+            return Err(Error::Operation(format!(
+                "at most {MAX_TRANSCEIVERS} transceivers"
+            )));
+        }
+        let id = TransceiverId(self.next_id);
+        self.next_id += 1;
+        let mut t = Transceiver::new(id, kind, direction, seed.ssrc, seed.rtx_ssrc, seed.sequence);
+        t.sender.track = track;
+        self.transceivers.push(t);
+        Ok(id)
+    }
+
+    /// W3C `addTrack`: reuses a transceiver of the same kind whose sender never had a track
+    /// and never sent (one a remote offer created), else adds a `sendrecv` one. Returns the
+    /// transceiver and whether negotiation is needed.
+    pub fn add_track(
+        &mut self,
+        kind: TrackKind,
+        track: SenderTrack,
+        seed: SenderSeed,
+    ) -> Result<TransceiverId, Error> {
+        if self.transceivers.iter().any(|t| {
+            !t.stopped
+                && t.sender
+                    .track
+                    .as_ref()
+                    .is_some_and(|s| s.track_id == track.track_id)
+        }) {
+            return Err(Error::InvalidAccess(format!(
+                "track {} already has a sender",
+                track.track_id
+            )));
+        }
+        if let Some(t) = self.transceivers.iter_mut().find(|t| {
+            t.kind == kind
+                && !t.stopped
+                && t.sender.track.is_none()
+                && !t.from_add_track
+                && !t.current_direction.is_some_and(Direction::sends)
+        }) {
+            t.sender.track = Some(track);
+            t.from_add_track = true;
+            // W3C addTrack: recvonly becomes sendrecv, inactive becomes sendonly.
+            t.direction = from_flags(true, t.direction.receives());
+            return Ok(t.id);
+        }
+        let id = self.add_transceiver(kind, Direction::SendRecv, Some(track), seed)?;
+        if let Ok(t) = self.get_mut(id) {
+            t.from_add_track = true;
+        }
+        Ok(id)
+    }
+
+    /// W3C `removeTrack`: the sender stops sending; the direction drops its send half.
+    pub fn remove_track(&mut self, id: TransceiverId) -> Result<(), Error> {
+        let t = self.get_mut(id)?;
+        t.sender.track = None;
+        t.direction = from_flags(false, t.direction.receives());
+        Ok(())
+    }
+
+    /// W3C `replaceTrack`: a new track identity on the same sender (no renegotiation).
+    pub fn replace_track(
+        &mut self,
+        id: TransceiverId,
+        track: Option<SenderTrack>,
+    ) -> Result<(), Error> {
+        let t = self.get_mut(id)?;
+        if t.stopped {
+            return Err(Error::InvalidState("the transceiver is stopped".into()));
+        }
+        t.sender.track = track;
+        Ok(())
+    }
+
+    /// W3C `direction` setter.
+    pub fn set_direction(&mut self, id: TransceiverId, direction: Direction) -> Result<(), Error> {
+        let t = self.get_mut(id)?;
+        if t.stopped {
+            return Err(Error::InvalidState("the transceiver is stopped".into()));
+        }
+        t.direction = direction;
+        Ok(())
+    }
+
+    /// W3C `setCodecPreferences`: codecs (from the defaults of its kind, RED/ulpfec excluded)
+    /// in the order to offer them; empty restores the defaults.
+    pub fn set_codec_preferences(
+        &mut self,
+        id: TransceiverId,
+        codecs: Vec<CodecParameters>,
+    ) -> Result<(), Error> {
+        let t = self.get_mut(id)?;
+        let defaults = super::codec::default_codecs(t.kind);
+        if let Some(bad) = codecs.iter().find(|c| !defaults.contains(c)) {
+            return Err(Error::InvalidAccess(format!(
+                "codec {} is not a capability",
+                bad.name
+            )));
+        }
+        t.codec_preferences = codecs;
+        Ok(())
+    }
+
+    /// W3C `stop`: the section is rejected at the next negotiation and nothing is sent or
+    /// received any more.
+    pub fn stop(&mut self, id: TransceiverId) -> Result<(), Error> {
+        let t = self.get_mut(id)?;
+        if !t.stopped {
+            t.stopped = true;
+            t.direction = Direction::Inactive;
+            t.sender.track = None;
+            if std::mem::take(&mut t.receiving) {
+                self.events.push_back(MediaEvent::TrackEnded(id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the transceivers differ from the current descriptions (W3C "check if negotiation
+    /// is needed", media part): a transceiver without mid, a stopped one whose section is
+    /// still accepted, or a direction different from the one negotiated.
+    pub fn negotiation_needed(&self, local: Option<&SessionDescription>) -> bool {
+        self.transceivers.iter().any(|t| {
+            let Some(mid) = &t.mid else {
+                return !t.stopped;
+            };
+            let section = local.and_then(|d| d.media_by_mid(mid));
+            match section {
+                None => !t.stopped,
+                Some(m) if t.stopped => m.port != 0,
+                Some(m) => {
+                    let written = m.direction().unwrap_or(Direction::SendRecv);
+                    let msid_changed = t.direction.sends() && m.msids().next().is_none();
+                    written != t.direction && Some(written) != t.current_direction
+                        || m.port == 0
+                        || msid_changed && t.sender.track.is_some()
+                }
+            }
+        })
+    }
+
+    // ---- negotiation ------------------------------------------------------------------------
+
+    /// Transceivers that need a new m-section in the next offer (no mid, not stopped).
+    pub fn unassociated(&self) -> Vec<TransceiverId> {
+        self.transceivers
+            .iter()
+            .filter(|t| t.mid.is_none() && !t.stopped)
+            .map(|t| t.id)
+            .collect()
+    }
+
+    /// The transceiver with `mid`.
+    pub fn by_mid(&self, mid: &str) -> Option<&Transceiver> {
+        self.transceivers
+            .iter()
+            .find(|t| t.mid.as_deref() == Some(mid))
+    }
+
+    /// Associates a transceiver with the mid an offer gives it.
+    pub fn set_mid(&mut self, id: TransceiverId, mid: String) {
+        if let Ok(t) = self.get_mut(id) {
+            t.mid = Some(mid);
+        }
+    }
+
+    fn msid_of(t: &Transceiver) -> Option<Msid> {
+        t.sender.track.as_ref().map(|tr| Msid {
+            stream_id: tr.stream_ids.first().cloned().unwrap_or_else(|| "-".into()),
+            track_id: Some(tr.track_id.clone()),
+        })
+    }
+
+    fn ssrcs_of(
+        &self,
+        t: &Transceiver,
+        direction: Direction,
+        rtx: bool,
+    ) -> Option<(u32, Option<u32>, String)> {
+        direction.sends().then(|| {
+            (
+                t.sender.ssrc,
+                rtx.then_some(t.sender.rtx_ssrc),
+                self.cname.clone(),
+            )
+        })
+    }
+
+    /// The m-section an offer writes for transceiver `id` (which must have a mid).
+    pub fn offer_section(&self, id: TransceiverId) -> Option<MediaSection> {
+        let t = self.transceiver(id)?;
+        let mid = t.mid.clone()?;
+        let codecs = t.capabilities();
+        let rtx = codecs.iter().any(|c| c.rtx_payload_type.is_some());
+        Some(MediaSection {
+            mid,
+            kind: t.kind,
+            direction: t.direction,
+            extmaps: self.ext_ids.offer(t.kind),
+            msid: Self::msid_of(t),
+            ssrcs: self.ssrcs_of(t, t.direction, rtx),
+            codecs,
+        })
+    }
+
+    /// Applies a remote offer's media sections (before answering): each section is matched to
+    /// the transceiver with its mid, else to an `addTrack` transceiver of its kind without mid,
+    /// else a new `recvonly` transceiver is created (W3C `setRemoteDescription`). Returns the
+    /// (section index, transceiver) pairs; sections we cannot take are left out.
+    pub fn apply_remote_offer(
+        &mut self,
+        sdp: &SessionDescription,
+        mut seed: impl FnMut() -> SenderSeed,
+    ) -> Vec<(usize, TransceiverId)> {
+        let mut out = Vec::new();
+        for (i, m) in sdp.media.iter().enumerate() {
+            let (Some(mid), Some(remote)) = (m.mid(), RemoteMedia::read(m)) else {
+                continue;
+            };
+            self.ext_ids.adopt(&remote.extmaps);
+            let id = if let Some(t) = self.by_mid(mid) {
+                t.id
+            } else if m.port == 0 {
+                continue;
+            } else if let Some(t) = self.transceivers.iter_mut().find(|t| {
+                t.mid.is_none() && !t.stopped && t.kind == remote.kind && t.from_add_track
+            }) {
+                t.mid = Some(mid.to_string());
+                t.id
+            } else {
+                match self.add_transceiver(remote.kind, Direction::RecvOnly, None, seed()) {
+                    Ok(id) => {
+                        self.set_mid(id, mid.to_string());
+                        id
+                    }
+                    Err(_) => continue,
+                }
+            };
+            if let Ok(t) = self.get_mut(id) {
+                set_remote_receiver(t, &remote);
+            }
+            if m.port == 0 {
+                continue;
+            }
+            out.push((i, id));
+        }
+        out
+    }
+
+    /// The m-section our answer writes for transceiver `id` and the offered section `offer`;
+    /// `None` if no codec is common (the section is then rejected).
+    pub fn answer_section(
+        &self,
+        id: TransceiverId,
+        offer: &MediaDescription,
+    ) -> Option<MediaSection> {
+        let t = self.transceiver(id)?;
+        let remote = RemoteMedia::read(offer)?;
+        if t.stopped {
+            return None;
+        }
+        let codecs = negotiate(&t.capabilities(), &remote.codecs);
+        if codecs.iter().all(CodecParameters::is_pass_through) {
+            return None;
+        }
+        let direction = answer_direction(t.direction, remote.direction);
+        let rtx = codecs.iter().any(|c| c.rtx_payload_type.is_some());
+        Some(MediaSection {
+            mid: t.mid.clone()?,
+            kind: t.kind,
+            direction,
+            extmaps: extension::answer(t.kind, &remote.extmaps),
+            msid: Self::msid_of(t),
+            ssrcs: self.ssrcs_of(t, direction, rtx),
+            codecs,
+        })
+    }
+
+    /// Applies a completed offer/answer exchange: for every media section, the negotiated
+    /// codecs, extensions, direction and the peer's SSRCs. `local_is_offer` says which side
+    /// offered. Fires `track` for receivers that start receiving.
+    pub fn apply_negotiation(
+        &mut self,
+        local: &SessionDescription,
+        remote: &SessionDescription,
+        local_is_offer: bool,
+    ) {
+        for lm in &local.media {
+            let Some(mid) = lm.mid() else { continue };
+            let Some(idx) = self
+                .transceivers
+                .iter()
+                .position(|t| t.mid.as_deref() == Some(mid))
+            else {
+                continue;
+            };
+            let rm = remote.media_by_mid(mid);
+            let (Some(local_media), Some(remote_media)) =
+                (RemoteMedia::read(lm), rm.and_then(RemoteMedia::read))
+            else {
+                continue;
+            };
+            let accepted = lm.port != 0 && rm.is_some_and(|m| m.port != 0);
+            let t = &mut self.transceivers[idx];
+            if !accepted {
+                // A rejected section stops its transceiver (RFC 8829 §5.10, W3C).
+                t.stopped = true;
+                t.current_direction = None;
+                if std::mem::take(&mut t.receiving) {
+                    self.events.push_back(MediaEvent::TrackEnded(t.id));
+                }
+                continue;
+            }
+            let (answer, direction) = if local_is_offer {
+                (&remote_media, remote_media.direction.reverse())
+            } else {
+                (&local_media, local_media.direction)
+            };
+            t.codecs = negotiate(&t.capabilities(), &answer.codecs);
+            t.extmaps = answer.extmaps.clone();
+            t.current_direction = Some(direction);
+            set_remote_receiver(t, &remote_media);
+            let receives = direction.receives();
+            if receives && !t.receiving {
+                t.receiving = true;
+                self.events.push_back(MediaEvent::Track(t.id));
+            } else if !receives && t.receiving {
+                t.receiving = false;
+                self.events.push_back(MediaEvent::TrackEnded(t.id));
+            }
+        }
+        self.ext_ids.adopt(
+            &remote
+                .media
+                .iter()
+                .flat_map(|m| m.extmaps().cloned())
+                .collect::<Vec<_>>(),
+        );
+        let all: Vec<_> = self
+            .transceivers
+            .iter()
+            .filter(|t| !t.stopped)
+            .flat_map(|t| t.extmaps.iter().cloned())
+            .collect();
+        self.ext_map = extension::map_of(&all);
+        self.router.update(&self.transceivers);
+    }
+
+    // ---- SRTP and the packet path -----------------------------------------------------------
+
+    /// Keys SRTP once DTLS is connected.
+    pub fn start_srtp(&mut self, km: &rtcio_dtls::SrtpKeyingMaterial) -> Result<(), Error> {
+        let srtp = SrtpTransport::new(km)
+            .map_err(|e| Error::Operation(format!("SRTP keying failed: {e}")))?;
+        self.srtp = Some(srtp);
+        Ok(())
+    }
+
+    /// Whether SRTP is keyed.
+    pub fn srtp_ready(&self) -> bool {
+        self.srtp.is_some()
+    }
+
+    /// Handles an SRTP or SRTCP datagram.
+    pub fn handle_datagram(&mut self, data: &[u8]) {
+        let Some(srtp) = self.srtp.as_mut() else {
+            self.drops.before_keys += 1;
+            return;
+        };
+        if is_rtcp(data) {
+            if let Some(plain) = srtp.unprotect_rtcp(data) {
+                self.handle_rtcp(&plain);
+            }
+        } else if let Some(plain) = srtp.unprotect_rtp(data) {
+            self.handle_rtp(&plain);
+        }
+    }
+
+    fn handle_rtp(&mut self, plain: &[u8]) {
+        let Ok(packet) = RtpPacket::parse(plain) else {
+            self.drops.malformed += 1;
+            return;
+        };
+        let extensions = self.ext_map.read(&packet.header);
+        let mut header = packet.header;
+        let Some(binding) = self.router.route(
+            &self.transceivers,
+            header.ssrc,
+            header.payload_type,
+            extensions.mid.as_deref(),
+        ) else {
+            return;
+        };
+        let Some(t) = self
+            .transceivers
+            .iter_mut()
+            .find(|t| t.id == binding.transceiver)
+        else {
+            return;
+        };
+        if !t.current_direction.is_some_and(Direction::receives) {
+            self.drops.not_receiving += 1;
+            return;
+        }
+        let mut payload = packet.payload;
+        let apt = t
+            .codecs
+            .iter()
+            .find(|c| c.rtx_payload_type == Some(header.payload_type))
+            .map(|c| c.payload_type);
+        let retransmission = apt.is_some();
+        if let Some(apt) = apt {
+            // RFC 4588 §4: the original sequence number leads the payload; the media SSRC is
+            // the FID partner, or the only SSRC the receiver has seen.
+            let media_ssrc = binding.repairs.or(t.receiver.remote_ssrcs.first().copied());
+            let (Some(media_ssrc), Some(osn)) = (media_ssrc, payload.get(..2)) else {
+                self.drops.rtx_unrepairable += 1;
+                return;
+            };
+            header.sequence_number = u16::from_be_bytes([osn[0], osn[1]]);
+            header.payload_type = apt;
+            header.ssrc = media_ssrc;
+            payload = &payload[2..];
+        } else if !t.receiver.remote_ssrcs.contains(&header.ssrc)
+            && t.receiver.remote_ssrcs.len() < super::section::MAX_REMOTE_SSRCS_PER_SECTION
+        {
+            // Learned from the MID (unsignalled SSRC): the media SSRC RTX repairs and PLI names.
+            t.receiver.remote_ssrcs.push(header.ssrc);
+        }
+        if self.rtp_in.len() >= MAX_PENDING_RTP {
+            self.drops.queue_full += 1;
+            return;
+        }
+        self.rtp_in.push_back(ReceivedRtp {
+            transceiver: t.id,
+            header,
+            payload: payload.to_vec(),
+            extensions,
+            retransmission,
+        });
+    }
+
+    fn handle_rtcp(&mut self, plain: &[u8]) {
+        let Ok(compound) = parse_compound(plain) else {
+            self.drops.malformed += 1;
+            return;
+        };
+        for packet in compound.packets {
+            let transceiver = match &packet {
+                RtcpPacket::Pli(p) => self.sender_of(p.media_ssrc),
+                RtcpPacket::Nack(n) => self.sender_of(n.media_ssrc),
+                RtcpPacket::Fir(f) => f.entries.first().and_then(|e| self.sender_of(e.ssrc)),
+                RtcpPacket::SenderReport(sr) => self.router.binding(sr.ssrc).map(|b| b.transceiver),
+                _ => None,
+            };
+            if self.rtcp_in.len() >= MAX_PENDING_RTCP {
+                self.drops.queue_full += 1;
+                continue;
+            }
+            self.rtcp_in.push_back(ReceivedRtcp {
+                transceiver,
+                packet,
+            });
+        }
+    }
+
+    fn sender_of(&self, ssrc: u32) -> Option<TransceiverId> {
+        self.transceivers
+            .iter()
+            .find(|t| t.sender.ssrc == ssrc || t.sender.rtx_ssrc == ssrc)
+            .map(|t| t.id)
+    }
+
+    /// Sends an RTP packet on transceiver `id`'s sender: SSRC, sequence number, payload type
+    /// (first negotiated codec unless given) and the MID extension are filled in.
+    pub fn write_rtp(&mut self, id: TransceiverId, w: RtpWrite<'_>) -> Result<(), Error> {
+        let t = self
+            .transceiver(id)
+            .ok_or_else(|| Error::InvalidAccess(format!("no transceiver {}", id.0)))?;
+        if !t.can_send() {
+            return Err(Error::InvalidState(
+                "the transceiver does not send (direction or negotiation)".into(),
+            ));
+        }
+        let pt = match w.payload_type {
+            Some(pt) if t.has_payload_type(pt) => pt,
+            Some(pt) => {
+                return Err(Error::InvalidAccess(format!(
+                    "payload type {pt} is not negotiated"
+                )));
+            }
+            None => t
+                .send_codec()
+                .map(|c| c.payload_type)
+                .ok_or_else(|| Error::InvalidState("no codec negotiated".into()))?,
+        };
+        let mut header = RtpHeader {
+            marker: w.marker,
+            payload_type: pt,
+            sequence_number: t.sender.sequence,
+            timestamp: w.timestamp,
+            ssrc: t.sender.ssrc,
+            ..Default::default()
+        };
+        let values = ExtensionValues {
+            mid: t.mid.clone(),
+            ..Default::default()
+        };
+        self.ext_map.write(&values, &mut header);
+        let mut packet = rtcio_rtp::packet::write_packet(&header, w.payload, 0)
+            .map_err(|e| Error::Operation(format!("RTP packet: {e}")))?;
+        let srtp = self
+            .srtp
+            .as_mut()
+            .ok_or_else(|| Error::InvalidState("SRTP is not keyed yet".into()))?;
+        srtp.protect_rtp(&mut packet)
+            .map_err(|e| Error::Operation(format!("SRTP protect: {e}")))?;
+        if let Ok(t) = self.get_mut(id) {
+            t.sender.sequence = t.sender.sequence.wrapping_add(1);
+        }
+        self.packets_sent += 1;
+        self.out.push_back(packet);
+        Ok(())
+    }
+
+    /// Sends RTCP packets (a compound, protected as one SRTCP packet).
+    pub fn write_rtcp(&mut self, packets: &[RtcpPacket]) -> Result<(), Error> {
+        let mut data =
+            write_compound(packets).map_err(|e| Error::Operation(format!("RTCP: {e}")))?;
+        let srtp = self
+            .srtp
+            .as_mut()
+            .ok_or_else(|| Error::InvalidState("SRTP is not keyed yet".into()))?;
+        srtp.protect_rtcp(&mut data)
+            .map_err(|e| Error::Operation(format!("SRTCP protect: {e}")))?;
+        self.out.push_back(data);
+        Ok(())
+    }
+
+    /// Asks the peer for a keyframe of what transceiver `id` receives (PLI, RFC 4585 §6.3.1).
+    pub fn request_keyframe(&mut self, id: TransceiverId) -> Result<(), Error> {
+        let t = self
+            .transceiver(id)
+            .ok_or_else(|| Error::InvalidAccess(format!("no transceiver {}", id.0)))?;
+        let media: Vec<u32> = t
+            .receiver
+            .remote_ssrcs
+            .iter()
+            .copied()
+            .filter(|s| !t.receiver.remote_rtx.iter().any(|(_, rtx)| rtx == s))
+            .collect();
+        if media.is_empty() {
+            return Err(Error::InvalidState("no media received yet".into()));
+        }
+        let sender_ssrc = t.sender.ssrc;
+        let plis: Vec<RtcpPacket> = media
+            .into_iter()
+            .map(|media_ssrc| {
+                RtcpPacket::Pli(Pli {
+                    sender_ssrc,
+                    media_ssrc,
+                })
+            })
+            .collect();
+        self.write_rtcp(&plis)
+    }
+
+    /// The next protected datagram to send.
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.out.pop_front()
+    }
+
+    /// The next received RTP packet.
+    pub fn poll_rtp(&mut self) -> Option<ReceivedRtp> {
+        self.rtp_in.pop_front()
+    }
+
+    /// The next received RTCP packet.
+    pub fn poll_rtcp(&mut self) -> Option<ReceivedRtcp> {
+        self.rtcp_in.pop_front()
+    }
+
+    /// The next media event.
+    pub fn poll_event(&mut self) -> Option<MediaEvent> {
+        self.events.pop_front()
+    }
+
+    /// Drop counters.
+    pub fn drops(&self) -> MediaDrops {
+        MediaDrops {
+            srtp: self.srtp.as_ref().map(|s| s.drops()).unwrap_or_default(),
+            routing: self.router.stats(),
+            ..self.drops
+        }
+    }
+
+    /// RTP packets sent.
+    pub fn packets_sent(&self) -> u64 {
+        self.packets_sent
+    }
+
+    /// Releases everything at close.
+    pub fn close(&mut self) {
+        self.srtp = None;
+        self.rtp_in.clear();
+        self.rtcp_in.clear();
+        self.out.clear();
+        for t in &mut self.transceivers {
+            t.stopped = true;
+            t.current_direction = None;
+        }
+    }
+}
+
+fn set_remote_receiver(t: &mut Transceiver, remote: &RemoteMedia) {
+    if let Some(msid) = &remote.msid {
+        if let Some(track) = &msid.track_id {
+            t.receiver.track_id = track.clone();
+        }
+        t.receiver.stream_ids = if msid.stream_id == "-" {
+            Vec::new()
+        } else {
+            vec![msid.stream_id.clone()]
+        };
+    }
+    if !remote.ssrcs.is_empty() {
+        t.receiver.remote_ssrcs = remote.ssrcs.clone();
+        t.receiver.remote_rtx = remote.rtx.clone();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rtcio_dtls::{DtlsRole, SrtpKeyingMaterial, SrtpProfile};
+    use rtcio_sdp::Origin;
+
+    fn seed(n: u32) -> SenderSeed {
+        SenderSeed {
+            ssrc: 1000 + n,
+            rtx_ssrc: 2000 + n,
+            sequence: 100,
+        }
+    }
+
+    fn track(id: &str) -> SenderTrack {
+        SenderTrack {
+            track_id: id.into(),
+            stream_ids: vec!["s".into()],
+        }
+    }
+
+    fn describe(sections: Vec<MediaDescription>) -> SessionDescription {
+        let mut sdp = SessionDescription::new(Origin::new(1, 1));
+        for m in sections {
+            sdp.push_media(m);
+        }
+        sdp
+    }
+
+    fn keys(role: DtlsRole) -> SrtpKeyingMaterial {
+        let p = SrtpProfile::AeadAes128Gcm;
+        let material: Vec<u8> = (0..p.keying_material_len() as u8).collect();
+        SrtpKeyingMaterial::from_exported(p, role, &material).unwrap()
+    }
+
+    /// Offer audio+video from `a`, answer from `b` (which adds its own video track between
+    /// the offer and the answer), apply both sides, key SRTP.
+    fn negotiate_pair() -> (
+        MediaSession,
+        MediaSession,
+        Vec<TransceiverId>,
+        Vec<TransceiverId>,
+    ) {
+        let mut a = MediaSession::new("a".into());
+        let mut b = MediaSession::new("b".into());
+        let ta = vec![
+            a.add_track(TrackKind::Audio, track("a-audio"), seed(1))
+                .unwrap(),
+            a.add_track(TrackKind::Video, track("a-video"), seed(2))
+                .unwrap(),
+        ];
+        for (i, id) in ta.iter().enumerate() {
+            a.set_mid(*id, i.to_string());
+        }
+        let offer = describe(
+            ta.iter()
+                .map(|id| a.offer_section(*id).unwrap().write(9))
+                .collect(),
+        );
+        let mut n = 10;
+        let taken = b.apply_remote_offer(&offer, || {
+            n += 1;
+            seed(n)
+        });
+        assert_eq!(taken.len(), 2);
+        let tb: Vec<TransceiverId> = taken.iter().map(|(_, id)| *id).collect();
+        assert!(
+            tb.iter()
+                .all(|id| b.transceiver(*id).unwrap().direction() == Direction::RecvOnly)
+        );
+        // The aiortc gotcha: addTrack after the offer takes the offered transceiver, sendrecv.
+        let reused = b
+            .add_track(TrackKind::Video, track("b-video"), seed(99))
+            .unwrap();
+        assert_eq!(reused, tb[1]);
+        assert_eq!(
+            b.transceiver(reused).unwrap().direction(),
+            Direction::SendRecv
+        );
+        let answer = describe(
+            taken
+                .iter()
+                .map(|(i, id)| b.answer_section(*id, &offer.media[*i]).unwrap().write(9))
+                .collect(),
+        );
+        assert_eq!(answer.media[0].direction(), Some(Direction::RecvOnly));
+        assert_eq!(answer.media[1].direction(), Some(Direction::SendRecv));
+        b.apply_negotiation(&answer, &offer, false);
+        a.apply_negotiation(&offer, &answer, true);
+        a.start_srtp(&keys(DtlsRole::Client)).unwrap();
+        b.start_srtp(&keys(DtlsRole::Server)).unwrap();
+        (a, b, ta, tb)
+    }
+
+    #[test]
+    fn negotiated_pair_exchanges_rtp_and_feedback() {
+        let (mut a, mut b, ta, tb) = negotiate_pair();
+        assert_eq!(
+            a.transceiver(ta[0]).unwrap().current_direction(),
+            Some(Direction::SendOnly)
+        );
+        assert_eq!(
+            a.transceiver(ta[1]).unwrap().current_direction(),
+            Some(Direction::SendRecv)
+        );
+        assert_eq!(b.poll_event(), Some(MediaEvent::Track(tb[0])));
+        assert_eq!(b.poll_event(), Some(MediaEvent::Track(tb[1])));
+        assert_eq!(a.poll_event(), Some(MediaEvent::Track(ta[1])));
+        assert_eq!(b.transceiver(tb[1]).unwrap().receiver().track_id, "a-video");
+        // The audio transceiver only receives at b: it cannot send.
+        assert!(
+            b.write_rtp(
+                tb[0],
+                RtpWrite {
+                    payload_type: None,
+                    marker: false,
+                    timestamp: 0,
+                    payload: b"x"
+                }
+            )
+            .is_err()
+        );
+
+        for (i, id) in ta.iter().enumerate() {
+            let w = RtpWrite {
+                payload_type: None,
+                marker: true,
+                timestamp: 3000 * i as u32,
+                payload: &[i as u8; 50],
+            };
+            a.write_rtp(*id, w).unwrap();
+        }
+        while let Some(d) = a.poll_transmit() {
+            b.handle_datagram(&d);
+        }
+        let audio = b.poll_rtp().unwrap();
+        assert_eq!(audio.transceiver, tb[0]);
+        assert_eq!(audio.header.payload_type, 111);
+        assert_eq!(audio.header.ssrc, 1001);
+        assert_eq!(audio.extensions.mid.as_deref(), Some("0"));
+        let video = b.poll_rtp().unwrap();
+        assert_eq!((video.transceiver, video.header.payload_type), (tb[1], 96));
+        assert_eq!(video.payload, vec![1u8; 50]);
+        assert_eq!(video.header.sequence_number, 100);
+
+        // b asks a for a keyframe: a sees a PLI for its video sender.
+        b.request_keyframe(tb[1]).unwrap();
+        while let Some(d) = b.poll_transmit() {
+            a.handle_datagram(&d);
+        }
+        let pli = a.poll_rtcp().unwrap();
+        assert_eq!(pli.transceiver, Some(ta[1]));
+        assert!(matches!(
+            pli.packet,
+            RtcpPacket::Pli(Pli {
+                media_ssrc: 1002,
+                ..
+            })
+        ));
+        assert_eq!(a.drops(), MediaDrops::default());
+    }
+
+    #[test]
+    fn hostile_packets_are_dropped_and_counted() {
+        let (mut a, mut b, ta, _) = negotiate_pair();
+        // Unauthenticated garbage, truncated, replayed.
+        b.handle_datagram(&[
+            0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+        ]);
+        b.handle_datagram(&[0x80]);
+        b.handle_datagram(&[0x80, 200, 0, 0]);
+        a.write_rtp(
+            ta[1],
+            RtpWrite {
+                payload_type: None,
+                marker: false,
+                timestamp: 1,
+                payload: b"v",
+            },
+        )
+        .unwrap();
+        let d = a.poll_transmit().unwrap();
+        b.handle_datagram(&d);
+        b.handle_datagram(&d);
+        let drops = b.drops();
+        assert_eq!(drops.srtp.unprotect_failed, 3);
+        assert_eq!(drops.srtp.replayed, 1);
+        assert!(b.poll_rtp().is_some());
+        assert!(b.poll_rtp().is_none());
+        // Unread packets beyond the bound are dropped, not queued.
+        for i in 0..(MAX_PENDING_RTP + 10) {
+            a.write_rtp(
+                ta[1],
+                RtpWrite {
+                    payload_type: None,
+                    marker: false,
+                    timestamp: i as u32,
+                    payload: b"v",
+                },
+            )
+            .unwrap();
+            let d = a.poll_transmit().unwrap();
+            b.handle_datagram(&d);
+        }
+        assert_eq!(b.drops().queue_full, 10);
+        // An unnegotiated payload type is refused at the sender.
+        assert!(
+            a.write_rtp(
+                ta[1],
+                RtpWrite {
+                    payload_type: Some(77),
+                    marker: false,
+                    timestamp: 0,
+                    payload: b"v"
+                }
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn stop_rejects_and_ends_the_track() {
+        let (a, mut b, ta, tb) = negotiate_pair();
+        while b.poll_event().is_some() {}
+        b.stop(tb[1]).unwrap();
+        assert_eq!(b.poll_event(), Some(MediaEvent::TrackEnded(tb[1])));
+        let mut offer_sections = Vec::new();
+        for id in &ta {
+            offer_sections.push(a.offer_section(*id).unwrap().write(9));
+        }
+        let offer = describe(offer_sections);
+        let taken = b.apply_remote_offer(&offer, || seed(50));
+        assert_eq!(taken.len(), 2);
+        assert!(b.answer_section(tb[1], &offer.media[1]).is_none());
+        assert!(b.transceiver(tb[1]).unwrap().stopped());
+        assert!(b.negotiation_needed(None));
+    }
+}

@@ -170,3 +170,52 @@ fn server_with_wrong_upfront_fingerprint_rejects_the_client() {
     assert_eq!(client.state(), DtlsTransportState::Failed);
     assert!(drain(&mut server).1.is_empty());
 }
+
+#[test]
+fn connections_keep_their_own_identity_and_checks_when_interleaved() {
+    // Every transport is built from one process-wide OpenSSL context; what differs per
+    // connection (certificate, expected fingerprints, SRTP profiles) must stay per connection.
+    let (c, s) = certs();
+    let other = impostor();
+    let mut good_server_config = config(DtlsRole::Server, s, c);
+    good_server_config.srtp_profiles = vec![rtcio_dtls::SrtpProfile::AeadAes128Gcm];
+    let mut good = (
+        DtlsTransport::new(config(DtlsRole::Client, c, s)).unwrap(),
+        DtlsTransport::new(good_server_config).unwrap(),
+    );
+    // Same client identity, but this server presents `other` and expects `s`.
+    let mut bad_server_config = config(DtlsRole::Server, &other, c);
+    bad_server_config.srtp_profiles = Vec::new();
+    let mut bad = (
+        DtlsTransport::new(config(DtlsRole::Client, c, s)).unwrap(),
+        DtlsTransport::new(bad_server_config).unwrap(),
+    );
+    let mut now = Instant::now();
+    for t in [&mut good.0, &mut good.1, &mut bad.0, &mut bad.1] {
+        t.start(now);
+    }
+    for _ in 0..10 {
+        deliver(now, &mut good.0, &mut good.1);
+        deliver(now, &mut bad.0, &mut bad.1);
+        deliver(now, &mut good.1, &mut good.0);
+        deliver(now, &mut bad.1, &mut bad.0);
+        now += Duration::from_millis(1);
+    }
+    assert_eq!(good.0.state(), DtlsTransportState::Connected);
+    assert_eq!(good.1.state(), DtlsTransportState::Connected);
+    assert_eq!(good.0.remote_certificate(), Some(s.der()));
+    assert_eq!(good.1.remote_certificate(), Some(c.der()));
+    assert_eq!(
+        good.0.srtp_profile(),
+        Some(rtcio_dtls::SrtpProfile::AeadAes128Gcm)
+    );
+    assert_eq!(bad.0.state(), DtlsTransportState::Failed);
+    assert_eq!(
+        bad.0.error(),
+        Some(&DtlsError::FingerprintMismatch {
+            expected: vec![s.fingerprint()],
+            actual: other.fingerprint(),
+        })
+    );
+    assert_eq!(bad.0.srtp_profile(), None);
+}

@@ -48,6 +48,9 @@ pub struct DtlsTransport {
     queued_messages: usize,
     max_queued_messages: usize,
     started_at: Option<Instant>,
+    /// Plaintext of one record. Never shorter than the longest datagram accepted so far (a
+    /// record's plaintext is shorter than the datagram that carried it), so an idle transport
+    /// holds about one MTU here instead of the 16 KiB a record may carry.
     read_buf: Vec<u8>,
     stats: DtlsStats,
 }
@@ -93,7 +96,7 @@ impl DtlsTransport {
             queued_messages: 0,
             max_queued_messages: config.max_queued_messages,
             started_at: None,
-            read_buf: vec![0; MAX_DATAGRAM_LEN],
+            read_buf: Vec::new(),
             stats: DtlsStats::default(),
         })
     }
@@ -153,6 +156,9 @@ impl DtlsTransport {
         if !self.stream.get_mut().push_incoming(datagram) {
             self.stats.queue_dropped += 1;
             return;
+        }
+        if self.read_buf.len() < datagram.len() {
+            self.read_buf.resize(datagram.len(), 0);
         }
         self.drive(now);
     }

@@ -84,31 +84,42 @@ impl UdpSocket {
     /// Waits for datagrams and fills `batch` with as many as one call returns.
     pub async fn recv(&self, batch: &mut RecvBatch) -> io::Result<()> {
         loop {
-            self.io.readable().await?;
-            let mut slices: Vec<IoSliceMut<'_>> = batch
-                .buffers
-                .iter_mut()
-                .map(|b| IoSliceMut::new(&mut b[..]))
-                .collect();
-            let result = self.io.try_io(Interest::READABLE, || {
-                self.state
-                    .recv((&self.io).into(), &mut slices, &mut batch.meta)
-            });
-            match result {
-                Ok(n) => {
-                    batch.filled = n;
-                    return Ok(());
-                }
+            self.readable().await?;
+            match self.try_recv(batch) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Err(e),
+                other => return other,
             }
         }
     }
+
+    /// Waits until datagrams may be queued, without holding any buffer meanwhile (the wake-up
+    /// can be spurious: [`try_recv`](Self::try_recv) then says `WouldBlock`).
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.readable().await
+    }
+
+    /// Fills `batch` with as many datagrams as one call returns, without waiting;
+    /// `WouldBlock` when none are queued.
+    pub fn try_recv(&self, batch: &mut RecvBatch) -> io::Result<()> {
+        batch.filled = 0;
+        let mut slices: Vec<IoSliceMut<'_>> = batch
+            .buffers
+            .iter_mut()
+            .map(|b| IoSliceMut::new(&mut b[..]))
+            .collect();
+        let n = self.io.try_io(Interest::READABLE, || {
+            self.state
+                .recv((&self.io).into(), &mut slices, &mut batch.meta)
+        })?;
+        batch.filled = n;
+        Ok(())
+    }
 }
 
-/// Reusable receive buffers for [`UdpSocket::recv`].
+/// Reusable receive buffers for [`UdpSocket::recv`] and [`UdpSocket::try_recv`].
 ///
-/// Owned by the caller so one batch can serve every socket a task reads.
+/// Owned by the caller so one batch can serve every socket a task reads; see
+/// [`RecvBatch::with_thread_local`] for one batch per thread serving every socket.
 #[derive(Debug)]
 pub struct RecvBatch {
     buffers: Vec<Box<[u8]>>,
@@ -131,6 +142,27 @@ impl RecvBatch {
             meta: vec![RecvMeta::default(); slots],
             filled: 0,
         }
+    }
+
+    /// Runs `f` with this thread's batch of `slots` slots (created on first use).
+    ///
+    /// A connection waits for datagrams far more than it reads them, so its receive task waits
+    /// with [`UdpSocket::readable`] and borrows buffers only to read and process one batch:
+    /// memory is one batch per runtime thread (`slots` × 64 KiB) instead of one per socket.
+    /// `f` must not call `with_thread_local` itself (it gets a fresh batch if it does).
+    pub fn with_thread_local<R>(slots: usize, f: impl FnOnce(&mut RecvBatch) -> R) -> R {
+        thread_local! {
+            static BATCH: std::cell::Cell<Option<Box<RecvBatch>>> =
+                const { std::cell::Cell::new(None) };
+        }
+        let mut batch = BATCH
+            .take()
+            .filter(|b| b.buffers.len() == slots.clamp(1, quinn_udp::BATCH_SIZE))
+            .unwrap_or_else(|| Box::new(RecvBatch::new(slots)));
+        let result = f(&mut batch);
+        batch.filled = 0;
+        BATCH.set(Some(batch));
+        result
     }
 
     /// The datagrams of the last receive: (source, local destination address if known, bytes).

@@ -17,7 +17,8 @@ pub use codec::{CodecParameters, Feedback, H264Level, H264Profile, ProfileLevelI
 pub use extension::ExtensionIds;
 pub use section::{MediaSection, RemoteMedia};
 pub use session::{
-    MediaDrops, MediaEvent, MediaSession, ReceivedRtcp, ReceivedRtp, RtpWrite, SenderSeed,
+    MediaDrops, MediaEvent, MediaSession, MediaTransmit, ReceivedRtcp, ReceivedRtp, RtpWrite,
+    SenderSeed,
 };
 pub use transceiver::{Receiver, Sender, SenderTrack, Transceiver, TransceiverId};
 

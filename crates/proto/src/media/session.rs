@@ -1,10 +1,11 @@
 //! [`MediaSession`]: the transceivers of a peer connection, their negotiation, and the
 //! SRTP-protected RTP/RTCP path.
 //!
-//! The peer connection hands it the descriptions as they are applied and the RTP/RTCP datagrams
-//! the RFC 7983 demultiplexer classified; it hands back m-sections to write, events, received
-//! packets and protected datagrams to send. Received packets wait in bounded queues
-//! ([`MAX_PENDING_RTP`], [`MAX_PENDING_RTCP`]); overflow is dropped and counted.
+//! The peer connection hands it the descriptions as they are applied and the RTP/RTCP packets
+//! the transport unprotected (SRTP lives in the transport stack); it hands back m-sections to
+//! write, events, received packets and plain RTP/RTCP packets for the transport to protect and
+//! send. Received packets wait in bounded queues ([`MAX_PENDING_RTP`], [`MAX_PENDING_RTCP`]);
+//! overflow is dropped and counted.
 
 use std::collections::VecDeque;
 
@@ -17,9 +18,7 @@ use super::codec::{CodecParameters, negotiate};
 use super::extension::{self, ExtensionIds};
 use super::router::{Router, RouterStats};
 use super::section::{MediaSection, RemoteMedia};
-use super::srtp::{SrtpDrops, SrtpTransport};
 use super::transceiver::{SenderTrack, Transceiver, TransceiverId, answer_direction, from_flags};
-use crate::demux::is_rtcp;
 use crate::peer::Error;
 
 /// Most received RTP packets waiting to be read; more are dropped and counted. At 1200 bytes
@@ -57,6 +56,15 @@ pub struct ReceivedRtcp {
     pub packet: RtcpPacket,
 }
 
+/// A plain RTP or RTCP packet to protect and send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaTransmit {
+    /// The packet.
+    pub data: Vec<u8>,
+    /// RTCP (protected as SRTCP) rather than RTP.
+    pub rtcp: bool,
+}
+
 /// What a sender sends: the fields of an RTP packet the application chooses.
 #[derive(Debug, Clone, Copy)]
 pub struct RtpWrite<'a> {
@@ -83,10 +91,6 @@ pub enum MediaEvent {
 /// Counters of media input dropped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MediaDrops {
-    /// RTP/RTCP before SRTP keys existed.
-    pub before_keys: u64,
-    /// SRTP failures.
-    pub srtp: SrtpDrops,
     /// Unprotected packets that did not parse as RTP or RTCP.
     pub malformed: u64,
     /// Routing failures.
@@ -106,12 +110,11 @@ pub struct MediaSession {
     next_id: u32,
     ext_ids: ExtensionIds,
     router: Router,
-    srtp: Option<SrtpTransport>,
     cname: String,
     ext_map: ExtensionMap,
     rtp_in: VecDeque<ReceivedRtp>,
     rtcp_in: VecDeque<ReceivedRtcp>,
-    out: VecDeque<Vec<u8>>,
+    out: VecDeque<MediaTransmit>,
     events: VecDeque<MediaEvent>,
     drops: MediaDrops,
     packets_sent: u64,
@@ -136,7 +139,6 @@ impl MediaSession {
             next_id: 1,
             ext_ids: ExtensionIds::default(),
             router: Router::default(),
-            srtp: None,
             cname,
             ext_map: ExtensionMap::new(),
             rtp_in: VecDeque::new(),
@@ -527,35 +529,8 @@ impl MediaSession {
 
     // ---- SRTP and the packet path -----------------------------------------------------------
 
-    /// Keys SRTP once DTLS is connected.
-    pub fn start_srtp(&mut self, km: &rtcio_dtls::SrtpKeyingMaterial) -> Result<(), Error> {
-        let srtp = SrtpTransport::new(km)
-            .map_err(|e| Error::Operation(format!("SRTP keying failed: {e}")))?;
-        self.srtp = Some(srtp);
-        Ok(())
-    }
-
-    /// Whether SRTP is keyed.
-    pub fn srtp_ready(&self) -> bool {
-        self.srtp.is_some()
-    }
-
-    /// Handles an SRTP or SRTCP datagram.
-    pub fn handle_datagram(&mut self, data: &[u8]) {
-        let Some(srtp) = self.srtp.as_mut() else {
-            self.drops.before_keys += 1;
-            return;
-        };
-        if is_rtcp(data) {
-            if let Some(plain) = srtp.unprotect_rtcp(data) {
-                self.handle_rtcp(&plain);
-            }
-        } else if let Some(plain) = srtp.unprotect_rtp(data) {
-            self.handle_rtp(&plain);
-        }
-    }
-
-    fn handle_rtp(&mut self, plain: &[u8]) {
+    /// Handles an unprotected RTP packet: parse, route, repair RTX, queue.
+    pub fn handle_rtp(&mut self, plain: &[u8]) {
         let Ok(packet) = RtpPacket::parse(plain) else {
             self.drops.malformed += 1;
             return;
@@ -619,7 +594,8 @@ impl MediaSession {
         });
     }
 
-    fn handle_rtcp(&mut self, plain: &[u8]) {
+    /// Handles an unprotected RTCP compound packet: parse, attribute, queue.
+    pub fn handle_rtcp(&mut self, plain: &[u8]) {
         let Ok(compound) = parse_compound(plain) else {
             self.drops.malformed += 1;
             return;
@@ -686,33 +662,20 @@ impl MediaSession {
             ..Default::default()
         };
         self.ext_map.write(&values, &mut header);
-        let mut packet = rtcio_rtp::packet::write_packet(&header, w.payload, 0)
+        let data = rtcio_rtp::packet::write_packet(&header, w.payload, 0)
             .map_err(|e| Error::Operation(format!("RTP packet: {e}")))?;
-        let srtp = self
-            .srtp
-            .as_mut()
-            .ok_or_else(|| Error::InvalidState("SRTP is not keyed yet".into()))?;
-        srtp.protect_rtp(&mut packet)
-            .map_err(|e| Error::Operation(format!("SRTP protect: {e}")))?;
         if let Ok(t) = self.get_mut(id) {
             t.sender.sequence = t.sender.sequence.wrapping_add(1);
         }
         self.packets_sent += 1;
-        self.out.push_back(packet);
+        self.out.push_back(MediaTransmit { data, rtcp: false });
         Ok(())
     }
 
-    /// Sends RTCP packets (a compound, protected as one SRTCP packet).
+    /// Sends RTCP packets as one compound packet.
     pub fn write_rtcp(&mut self, packets: &[RtcpPacket]) -> Result<(), Error> {
-        let mut data =
-            write_compound(packets).map_err(|e| Error::Operation(format!("RTCP: {e}")))?;
-        let srtp = self
-            .srtp
-            .as_mut()
-            .ok_or_else(|| Error::InvalidState("SRTP is not keyed yet".into()))?;
-        srtp.protect_rtcp(&mut data)
-            .map_err(|e| Error::Operation(format!("SRTCP protect: {e}")))?;
-        self.out.push_back(data);
+        let data = write_compound(packets).map_err(|e| Error::Operation(format!("RTCP: {e}")))?;
+        self.out.push_back(MediaTransmit { data, rtcp: true });
         Ok(())
     }
 
@@ -744,8 +707,8 @@ impl MediaSession {
         self.write_rtcp(&plis)
     }
 
-    /// The next protected datagram to send.
-    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+    /// The next plain RTP/RTCP packet for the transport to protect and send.
+    pub fn poll_transmit(&mut self) -> Option<MediaTransmit> {
         self.out.pop_front()
     }
 
@@ -767,7 +730,6 @@ impl MediaSession {
     /// Drop counters.
     pub fn drops(&self) -> MediaDrops {
         MediaDrops {
-            srtp: self.srtp.as_ref().map(|s| s.drops()).unwrap_or_default(),
             routing: self.router.stats(),
             ..self.drops
         }
@@ -780,7 +742,6 @@ impl MediaSession {
 
     /// Releases everything at close.
     pub fn close(&mut self) {
-        self.srtp = None;
         self.rtp_in.clear();
         self.rtcp_in.clear();
         self.out.clear();
@@ -811,7 +772,6 @@ fn set_remote_receiver(t: &mut Transceiver, remote: &RemoteMedia) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rtcio_dtls::{DtlsRole, SrtpKeyingMaterial, SrtpProfile};
     use rtcio_sdp::Origin;
 
     fn seed(n: u32) -> SenderSeed {
@@ -837,10 +797,15 @@ mod tests {
         sdp
     }
 
-    fn keys(role: DtlsRole) -> SrtpKeyingMaterial {
-        let p = SrtpProfile::AeadAes128Gcm;
-        let material: Vec<u8> = (0..p.keying_material_len() as u8).collect();
-        SrtpKeyingMaterial::from_exported(p, role, &material).unwrap()
+    /// Delivers everything `from` sends to `to`.
+    fn pump(from: &mut MediaSession, to: &mut MediaSession) {
+        while let Some(t) = from.poll_transmit() {
+            if t.rtcp {
+                to.handle_rtcp(&t.data);
+            } else {
+                to.handle_rtp(&t.data);
+            }
+        }
     }
 
     /// Offer audio+video from `a`, answer from `b` (which adds its own video track between
@@ -897,8 +862,6 @@ mod tests {
         assert_eq!(answer.media[1].direction(), Some(Direction::SendRecv));
         b.apply_negotiation(&answer, &offer, false);
         a.apply_negotiation(&offer, &answer, true);
-        a.start_srtp(&keys(DtlsRole::Client)).unwrap();
-        b.start_srtp(&keys(DtlsRole::Server)).unwrap();
         (a, b, ta, tb)
     }
 
@@ -940,9 +903,7 @@ mod tests {
             };
             a.write_rtp(*id, w).unwrap();
         }
-        while let Some(d) = a.poll_transmit() {
-            b.handle_datagram(&d);
-        }
+        pump(&mut a, &mut b);
         let audio = b.poll_rtp().unwrap();
         assert_eq!(audio.transceiver, tb[0]);
         assert_eq!(audio.header.payload_type, 111);
@@ -955,9 +916,7 @@ mod tests {
 
         // b asks a for a keyframe: a sees a PLI for its video sender.
         b.request_keyframe(tb[1]).unwrap();
-        while let Some(d) = b.poll_transmit() {
-            a.handle_datagram(&d);
-        }
+        pump(&mut b, &mut a);
         let pli = a.poll_rtcp().unwrap();
         assert_eq!(pli.transceiver, Some(ta[1]));
         assert!(matches!(
@@ -973,59 +932,53 @@ mod tests {
     #[test]
     fn hostile_packets_are_dropped_and_counted() {
         let (mut a, mut b, ta, _) = negotiate_pair();
-        // Unauthenticated garbage, truncated, replayed.
-        b.handle_datagram(&[
-            0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
-        ]);
-        b.handle_datagram(&[0x80]);
-        b.handle_datagram(&[0x80, 200, 0, 0]);
-        a.write_rtp(
-            ta[1],
-            RtpWrite {
-                payload_type: None,
-                marker: false,
-                timestamp: 1,
-                payload: b"v",
-            },
-        )
-        .unwrap();
-        let d = a.poll_transmit().unwrap();
-        b.handle_datagram(&d);
-        b.handle_datagram(&d);
+        // Not RTP (version 1), truncated, RTCP garbage, unroutable SSRC/PT, unknown MID.
+        b.handle_rtp(&[0x40, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+        b.handle_rtp(&[0x80, 96, 0]);
+        b.handle_rtcp(&[0x80, 200, 0, 40]);
+        b.handle_rtp(&[0x80, 77, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 1]);
         let drops = b.drops();
-        assert_eq!(drops.srtp.unprotect_failed, 3);
-        assert_eq!(drops.srtp.replayed, 1);
-        assert!(b.poll_rtp().is_some());
+        assert_eq!(drops.malformed, 3);
+        assert_eq!(drops.routing.unroutable, 1);
         assert!(b.poll_rtp().is_none());
-        // Unread packets beyond the bound are dropped, not queued.
-        for i in 0..(MAX_PENDING_RTP + 10) {
-            a.write_rtp(
-                ta[1],
-                RtpWrite {
-                    payload_type: None,
-                    marker: false,
-                    timestamp: i as u32,
-                    payload: b"v",
+        assert!(b.poll_rtcp().is_none());
+        // An SSRC flood with a valid MID is bounded by the router.
+        for ssrc in 0..(crate::media::router::MAX_SSRC_BINDINGS as u32 + 50) {
+            let mut packet = rtcio_rtp::packet::write_packet(
+                &RtpHeader {
+                    payload_type: 96,
+                    ssrc: 50_000 + ssrc,
+                    ..Default::default()
                 },
+                b"x",
+                0,
             )
             .unwrap();
-            let d = a.poll_transmit().unwrap();
-            b.handle_datagram(&d);
+            packet[0] &= 0xef; // no extension: routed by SSRC/PT only, VP8 is unique here
+            b.handle_rtp(&packet);
+        }
+        assert!(b.drops().routing.bindings_full >= 50);
+        while b.poll_rtp().is_some() {}
+        // Unread packets beyond the bound are dropped, not queued.
+        for i in 0..(MAX_PENDING_RTP + 10) {
+            let w = RtpWrite {
+                payload_type: None,
+                marker: false,
+                timestamp: i as u32,
+                payload: b"v",
+            };
+            a.write_rtp(ta[1], w).unwrap();
+            pump(&mut a, &mut b);
         }
         assert_eq!(b.drops().queue_full, 10);
         // An unnegotiated payload type is refused at the sender.
-        assert!(
-            a.write_rtp(
-                ta[1],
-                RtpWrite {
-                    payload_type: Some(77),
-                    marker: false,
-                    timestamp: 0,
-                    payload: b"v"
-                }
-            )
-            .is_err()
-        );
+        let w = RtpWrite {
+            payload_type: Some(77),
+            marker: false,
+            timestamp: 0,
+            payload: b"v",
+        };
+        assert!(a.write_rtp(ta[1], w).is_err());
     }
 
     #[test]

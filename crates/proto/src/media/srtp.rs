@@ -82,3 +82,50 @@ impl SrtpTransport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rtcio_dtls::{DtlsRole, SrtpProfile};
+
+    fn pair(profile: SrtpProfile) -> (SrtpTransport, SrtpTransport) {
+        let material: Vec<u8> = (0..profile.keying_material_len() as u8).collect();
+        let km = |role| SrtpKeyingMaterial::from_exported(profile, role, &material).unwrap();
+        (
+            SrtpTransport::new(&km(DtlsRole::Client)).unwrap(),
+            SrtpTransport::new(&km(DtlsRole::Server)).unwrap(),
+        )
+    }
+
+    #[test]
+    fn both_profiles_round_trip_and_count_forgeries_and_replays() {
+        for profile in [SrtpProfile::AeadAes128Gcm, SrtpProfile::Aes128CmHmacSha1_80] {
+            let (mut client, mut server) = pair(profile);
+            let rtp = vec![0x80, 96, 0, 1, 0, 0, 0, 9, 0, 0, 0, 7, 1, 2, 3];
+            let mut p = rtp.clone();
+            client.protect_rtp(&mut p).unwrap();
+            assert_eq!(server.unprotect_rtp(&p), Some(rtp.clone()));
+            assert_eq!(server.unprotect_rtp(&p), None);
+            // A fresh index with a broken tag (a same-index forgery is caught as a replay).
+            let mut forged = rtp.clone();
+            forged[3] = 2;
+            client.protect_rtp(&mut forged).unwrap();
+            *forged.last_mut().unwrap() ^= 1;
+            assert_eq!(server.unprotect_rtp(&forged), None);
+            // The client does not accept its own packets (different keys per direction).
+            assert_eq!(client.unprotect_rtp(&p), None);
+            let rtcp = vec![0x81, 201, 0, 1, 0, 0, 0, 7];
+            let mut c = rtcp.clone();
+            server.protect_rtcp(&mut c).unwrap();
+            assert_eq!(client.unprotect_rtcp(&c), Some(rtcp));
+            assert_eq!(
+                server.drops(),
+                SrtpDrops {
+                    unprotect_failed: 1,
+                    replayed: 1
+                }
+            );
+            assert_eq!(client.drops().unprotect_failed, 1);
+        }
+    }
+}

@@ -33,8 +33,8 @@ const MAX_QUEUED_EVENTS: usize = 4096;
 const MAX_GSO_BYTES: usize = 65_507;
 
 /// Receive slots per system call, each up to 64 KiB with GRO (about 50 datagrams). Two slots
-/// carry as much per call as bulk transfers use (8 gave no more throughput in peerbench) and
-/// keep an idle connection's receive buffers at 128 KiB instead of 512.
+/// carry as much per call as bulk transfers use (8 gave no more throughput in peerbench). The
+/// buffers belong to the runtime thread, not the connection (an idle connection holds none).
 const RECV_SLOTS: usize = 2;
 
 /// A W3C event of the peer connection.
@@ -636,17 +636,16 @@ async fn drive(inner: Weak<Inner>, wake: Arc<Notify>, mut shutdown: watch::Recei
 }
 
 /// A receive task: feeds each batch of datagrams to the core and sends the responses at once
-/// (SACKs, STUN responses) without a detour through the driver.
+/// (SACKs, STUN responses) without a detour through the driver. It waits without buffers and
+/// reads into its thread's batch (see [`RecvBatch::with_thread_local`]).
 async fn receive(inner: Weak<Inner>, socket: Arc<UdpSocket>, mut shutdown: watch::Receiver<bool>) {
-    let mut batch = RecvBatch::new(RECV_SLOTS);
     let local = socket.local_addr();
     loop {
         tokio::select! {
             _ = shutdown.wait_for(|closed| *closed) => return,
-            r = socket.recv(&mut batch) => {
+            r = socket.readable() => {
                 if let Err(e) = r {
-                    // ICMP errors surface here on Linux (ECONNREFUSED); the socket stays usable.
-                    tracing::debug!("receive on {local}: {e}");
+                    tracing::debug!("waiting on {local}: {e}");
                     continue;
                 }
             }
@@ -654,7 +653,14 @@ async fn receive(inner: Weak<Inner>, socket: Arc<UdpSocket>, mut shutdown: watch
         let Some(strong) = inner.upgrade() else {
             return;
         };
-        let (out, sockets) = {
+        let fed = RecvBatch::with_thread_local(RECV_SLOTS, |batch| {
+            if let Err(e) = socket.try_recv(batch) {
+                // ICMP errors surface here on Linux (ECONNREFUSED); the socket stays usable.
+                if e.kind() != std::io::ErrorKind::WouldBlock {
+                    tracing::debug!("receive on {local}: {e}");
+                }
+                return None;
+            }
             let mut st = strong.lock();
             let now = Instant::now();
             for (remote, _, data) in batch.datagrams() {
@@ -673,7 +679,10 @@ async fn receive(inner: Weak<Inner>, socket: Arc<UdpSocket>, mut shutdown: watch
             }
             let out = st.take_transmits();
             st.route_events(&strong);
-            (out, st.sockets.clone())
+            Some((out, st.sockets.clone()))
+        });
+        let Some((out, sockets)) = fed else {
+            continue;
         };
         strong.wake_driver.notify_one();
         send_all(&sockets, out).await;

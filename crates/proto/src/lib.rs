@@ -3,3 +3,4 @@
 pub mod demux;
 pub mod media;
 pub mod peer;
+pub mod transport;

@@ -84,17 +84,7 @@ pub struct IceCandidateInit {
     pub username_fragment: Option<String>,
 }
 
-/// Identifies a data channel within its peer connection (not the SCTP stream id, which is only
-/// known once the DTLS role is).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ChannelId(pub(crate) u32);
-
-impl ChannelId {
-    /// The raw handle value (stable for the connection's lifetime).
-    pub fn raw(self) -> u32 {
-        self.0
-    }
-}
+pub use crate::transport::ChannelId;
 
 /// Something that happened, drained with `PeerConnection::poll_event`.
 #[derive(Debug, Clone, PartialEq, Eq)]

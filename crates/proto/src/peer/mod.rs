@@ -1,17 +1,15 @@
 //! The sans-IO peer connection: JSEP signaling over the ICE → DTLS → SCTP chain.
 //!
-//! [`PeerConnection`] is what W3C `RTCPeerConnection` is without sockets and clocks. The async
+//! [`PeerConnection`] is what W3C `RTCPeerConnection` is without sockets and clocks: JSEP
+//! (descriptions, candidates in SDP, negotiation) on top of a
+//! [`TransportStack`](crate::transport::TransportStack), which runs the transports. The async
 //! layer owns the sockets: it adds the local candidates it gathered, feeds every datagram to
 //! [`PeerConnection::handle_receive`], sends what [`PeerConnection::poll_transmit`] returns and
 //! calls [`PeerConnection::handle_timeout`] at [`PeerConnection::poll_timeout`]. After any call
 //! that takes `now`, drain `poll_transmit` and `poll_event` before waiting again.
-//!
-//! Received datagrams go through the RFC 7983 demultiplexer: STUN to the ICE agent, DTLS
-//! records to the DTLS transport, whose application data is SCTP for the data channels.
 
 mod candidate;
 mod config;
-mod data;
 mod error;
 mod event;
 mod jsep;
@@ -19,19 +17,20 @@ mod signaling;
 mod stats;
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
 use std::time::Instant;
 
-use rtcio_dtls::{
-    Certificate, DtlsConfig, DtlsEvent, DtlsRole, DtlsTransport, DtlsTransportState, KeyType,
-};
-use rtcio_ice::{Agent, AgentConfig, Credentials, IceEvent, IceRole, RandomSource};
+use rtcio_dtls::{Certificate, DtlsRole, DtlsTransport, DtlsTransportState, KeyType};
+use rtcio_ice::{Agent, Credentials, IceRole, RandomSource};
 use rtcio_sdp::{JsepDescription, MediaKind, Origin, SdpType, SessionDescription, Setup};
 
-use crate::demux::{PacketKind, classify};
+use crate::transport::{
+    IceParameters, OsRandom, SctpParameters, StackConfig, TransportEvent, TransportStack,
+};
 
+pub use crate::transport::{
+    ChannelInfo, DataChannelInit, DataChannelState, DropStats, Message, SctpTransportState,
+};
 pub use config::{BundlePolicy, Config};
-pub use data::{ChannelInfo, DataChannelInit, DataChannelState, Message};
 pub use error::Error;
 pub use event::{
     ChannelId, Event, IceCandidateInit, IceConnectionState, IceGatheringState, PeerConnectionState,
@@ -41,58 +40,14 @@ pub use jsep::{RemoteParams, Section};
 pub use signaling::SignalingState;
 pub use stats::{CandidateStats, Stats, StatsKind};
 
-use data::DataChannels;
 use jsep::{LocalTransport, build_description, read_remote};
 use signaling::{Side, transition};
-
-/// Counters of input the connection dropped rather than failing on.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DropStats {
-    /// Datagrams that are neither STUN, DTLS nor RTP/RTCP.
-    pub unknown_datagrams: u64,
-    /// DTLS records that arrived before the DTLS transport existed.
-    pub early_dtls: u64,
-    /// RTP/RTCP packets (no media negotiated yet).
-    pub rtp: u64,
-    /// Outgoing DTLS datagrams with no selected ICE pair to carry them.
-    pub unroutable: u64,
-    /// Remote candidates that could not be used (TCP, unresolved host names, …).
-    pub unusable_candidates: u64,
-    /// Data channel messages dropped by the SCTP layer (unknown stream, bad DCEP or PPID).
-    pub channel_messages: u64,
-}
-
-/// The randomness used in production: OpenSSL's CSPRNG (ICE passwords and STUN transaction IDs
-/// must be unpredictable).
-struct OsRandom;
-
-impl RandomSource for OsRandom {
-    fn fill_bytes(&mut self, buf: &mut [u8]) {
-        if openssl::rand::rand_bytes(buf).is_err() {
-            // OpenSSL's RNG only fails when it cannot seed, which leaves nothing safe to do.
-            panic!("OpenSSL random generator failed");
-        }
-    }
-}
-
-/// The ICE characters (RFC 8445 §5.3) used for ufrag and pwd.
-const ICE_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn random_ice_string(rng: &mut dyn RandomSource, len: usize) -> String {
-    let mut bytes = vec![0u8; len];
-    rng.fill_bytes(&mut bytes);
-    bytes
-        .iter()
-        .map(|b| ICE_CHARS[(*b as usize) % ICE_CHARS.len()] as char)
-        .collect()
-}
 
 /// A sans-IO WebRTC peer connection (W3C `RTCPeerConnection` without I/O).
 pub struct PeerConnection {
     config: Config,
     certificate: Certificate,
     local_fingerprints: Vec<rtcio_sdp::Fingerprint>,
-    rng: Box<dyn RandomSource + Send>,
     session_id: u64,
     session_version: u64,
 
@@ -105,28 +60,16 @@ pub struct PeerConnection {
     /// The m-sections negotiated so far, in order; later offers keep them (RFC 8829 §5.2.2).
     sections: Vec<Section>,
 
-    ice_creds: Credentials,
     /// New credentials to use from the next offer (`restartIce`).
     restart_creds: Option<Credentials>,
-    ice: Option<Agent>,
+    /// The ICE state as last reported by the stack (what `connectionState` is derived from).
     ice_state: IceConnectionState,
-    local_candidates: Vec<rtcio_ice::Candidate>,
-    local_gathering_done: bool,
     gathering: IceGatheringState,
     remote: Option<RemoteParams>,
-    selected: Option<(SocketAddr, SocketAddr)>,
-    selected_changes: u32,
-
-    dtls: Option<DtlsTransport>,
-    dtls_started: bool,
-    data: DataChannels,
-
+    stack: TransportStack,
     pc_state: PeerConnectionState,
     negotiation_needed: bool,
     events: VecDeque<Event>,
-    transmits: VecDeque<Transmit>,
-    drops: DropStats,
-    last_now: Option<Instant>,
 }
 
 impl std::fmt::Debug for PeerConnection {
@@ -150,7 +93,7 @@ impl PeerConnection {
     /// Like [`new`](Self::new) with an injected random source, for deterministic simulations.
     pub fn with_random(
         config: Config,
-        mut rng: Box<dyn RandomSource + Send>,
+        rng: Box<dyn RandomSource + Send>,
     ) -> Result<PeerConnection, Error> {
         let certificate = match &config.certificate {
             Some(c) => c.clone(),
@@ -158,20 +101,18 @@ impl PeerConnection {
                 .map_err(|e| Error::Operation(format!("certificate generation failed: {e}")))?,
         };
         let local_fingerprints = vec![sdp_fingerprint(&certificate.fingerprint())];
-        let ice_creds = Credentials::new(
-            random_ice_string(rng.as_mut(), 8),
-            random_ice_string(rng.as_mut(), 24),
-        );
+        let stack_config = StackConfig {
+            max_message_size: config.max_message_size,
+            mtu: config.mtu,
+            dtls_initial_retransmit_timeout: config.dtls_initial_retransmit_timeout,
+        };
+        let mut stack = TransportStack::with_random(stack_config, rng);
         // RFC 8866 §5.2: the session id should be an NTP-like number; any 62-bit value is fine.
-        let session_id = rng.next_u64() >> 2;
-        let mut sctp_seed = [0u8; 32];
-        rng.fill_bytes(&mut sctp_seed);
-        let data = DataChannels::new(config.max_message_size, sctp_seed);
+        let session_id = stack.rng().next_u64() >> 2;
         Ok(PeerConnection {
             config,
             certificate,
             local_fingerprints,
-            rng,
             session_id,
             session_version: 1,
             signaling: SignalingState::Stable,
@@ -181,25 +122,14 @@ impl PeerConnection {
             pending_remote: None,
             current_remote: None,
             sections: Vec::new(),
-            ice_creds,
             restart_creds: None,
-            ice: None,
             ice_state: IceConnectionState::New,
-            local_candidates: Vec::new(),
-            local_gathering_done: false,
             gathering: IceGatheringState::New,
             remote: None,
-            selected: None,
-            selected_changes: 0,
-            dtls: None,
-            dtls_started: false,
-            data,
+            stack,
             pc_state: PeerConnectionState::New,
             negotiation_needed: false,
             events: VecDeque::new(),
-            transmits: VecDeque::new(),
-            drops: DropStats::default(),
-            last_now: None,
         })
     }
 
@@ -268,37 +198,37 @@ impl PeerConnection {
 
     /// The ICE agent, once a description was applied (for stats and diagnostics).
     pub fn ice_agent(&self) -> Option<&Agent> {
-        self.ice.as_ref()
+        self.stack.ice_agent()
     }
 
     /// The DTLS transport, once negotiated.
     pub fn dtls_transport(&self) -> Option<&DtlsTransport> {
-        self.dtls.as_ref()
+        self.stack.dtls_transport()
+    }
+
+    /// The transport stack under the descriptions (ICE, DTLS and SCTP state).
+    pub fn transport(&self) -> &TransportStack {
+        &self.stack
     }
 
     /// Input dropped and counted.
     pub fn drop_stats(&self) -> DropStats {
-        DropStats {
-            channel_messages: self.data.dropped_messages(),
-            ..self.drops
-        }
+        self.stack.drop_stats()
     }
 
     /// The local candidates added so far.
     pub fn local_candidates(&self) -> &[rtcio_ice::Candidate] {
-        &self.local_candidates
+        self.stack.local_candidates()
     }
 
     /// The largest message the peer accepts (`RTCSctpTransport.maxMessageSize`), once known.
     pub fn sctp_max_message_size(&self) -> Option<u64> {
-        self.remote
-            .as_ref()
-            .and_then(|r| r.application.as_ref())
-            // RFC 8841 §6: 0 means the peer sets no limit.
-            .map(|a| match a.max_message_size {
-                0 => u64::MAX,
-                n => n,
-            })
+        self.stack.sctp_max_message_size()
+    }
+
+    /// `RTCSctpTransport.state`.
+    pub fn sctp_state(&self) -> SctpTransportState {
+        self.stack.sctp_state()
     }
 
     // ---- JSEP ----------------------------------------------------------------------------
@@ -307,7 +237,7 @@ impl PeerConnection {
     pub fn create_offer(&mut self) -> Result<JsepDescription, Error> {
         self.check_open()?;
         let mut sections = self.sections.clone();
-        if self.data.wanted()
+        if self.stack.has_data_channels()
             && !sections
                 .iter()
                 .any(|s| matches!(s, Section::Application { .. }))
@@ -322,7 +252,7 @@ impl PeerConnection {
         let creds = self
             .restart_creds
             .clone()
-            .unwrap_or_else(|| self.ice_creds.clone());
+            .unwrap_or_else(|| self.stack.local_ice_credentials().clone());
         let sdp = self.build(&creds, Setup::Actpass, &sections);
         Ok(JsepDescription {
             sdp_type: SdpType::Offer,
@@ -357,7 +287,7 @@ impl PeerConnection {
         let creds = self
             .restart_creds
             .clone()
-            .unwrap_or_else(|| self.ice_creds.clone());
+            .unwrap_or_else(|| self.stack.local_ice_credentials().clone());
         let sdp = self.build(&creds, setup, &sections);
         Ok(JsepDescription {
             sdp_type: SdpType::Answer,
@@ -369,7 +299,8 @@ impl PeerConnection {
         let candidates: Vec<rtcio_sdp::Candidate> = if self.gathering == IceGatheringState::New {
             Vec::new()
         } else {
-            self.local_candidates
+            self.stack
+                .local_candidates()
                 .iter()
                 .map(candidate::to_sdp)
                 .collect()
@@ -393,7 +324,8 @@ impl PeerConnection {
             return desc;
         }
         let candidates: Vec<rtcio_sdp::Candidate> = self
-            .local_candidates
+            .stack
+            .local_candidates()
             .iter()
             .map(candidate::to_sdp)
             .collect();
@@ -419,7 +351,12 @@ impl PeerConnection {
                 lines.push(rtcio_sdp::Attribute::EndOfCandidates);
             }
             m.attributes.splice(at..at, lines);
-            if let Some(default) = self.local_candidates.iter().max_by_key(|c| c.priority) {
+            if let Some(default) = self
+                .stack
+                .local_candidates()
+                .iter()
+                .max_by_key(|c| c.priority)
+            {
                 m.port = default.addr.port();
                 m.connection = Some(rtcio_sdp::Connection::new(default.addr.ip()));
             }
@@ -450,7 +387,6 @@ impl PeerConnection {
         desc: Option<JsepDescription>,
     ) -> Result<(), Error> {
         self.check_open()?;
-        self.last_now = Some(now);
         let desc = match desc {
             Some(d) => d,
             None => match self.signaling {
@@ -467,7 +403,7 @@ impl PeerConnection {
             SdpType::Offer => {
                 let sections = local_sections(&desc.sdp, self.config.max_message_size)?;
                 self.commit_restart_creds(now);
-                self.ensure_agent(now, IceRole::Controlling);
+                self.stack.create_ice_agent(now, IceRole::Controlling);
                 self.pending_local = Some(desc);
                 self.sections = sections;
             }
@@ -489,7 +425,7 @@ impl PeerConnection {
                 };
                 let sections = local_sections(&desc.sdp, self.config.max_message_size)?;
                 self.commit_restart_creds(now);
-                self.ensure_agent(now, IceRole::Controlled);
+                self.stack.create_ice_agent(now, IceRole::Controlled);
                 self.sections = sections;
                 self.start_dtls(now, role, &remote);
                 if desc.sdp_type == SdpType::Answer {
@@ -510,7 +446,7 @@ impl PeerConnection {
         {
             self.start_gathering(now);
         }
-        self.process(now);
+        self.pump_stack();
         Ok(())
     }
 
@@ -522,7 +458,6 @@ impl PeerConnection {
         desc: JsepDescription,
     ) -> Result<(), Error> {
         self.check_open()?;
-        self.last_now = Some(now);
         let next = transition(self.signaling, Side::Remote, desc.sdp_type)?;
         if desc.sdp_type == SdpType::Rollback {
             self.pending_remote = None;
@@ -546,9 +481,9 @@ impl PeerConnection {
             .is_some_and(|r| r.ufrag != params.ufrag || r.pwd != params.pwd);
         if remote_restart && desc.sdp_type == SdpType::Offer && self.restart_creds.is_none() {
             // RFC 8445 §9: answering a restart needs new local credentials too.
-            self.restart_creds = Some(self.fresh_credentials());
+            self.restart_creds = Some(self.stack.new_ice_credentials());
         }
-        self.ensure_agent(now, role);
+        self.stack.create_ice_agent(now, role);
         self.apply_remote_ice(now, &params);
         match desc.sdp_type {
             SdpType::Offer => {
@@ -571,29 +506,40 @@ impl PeerConnection {
                 }
             }
         }
-        self.data.set_remote(params.application.clone());
+        if let Some(app) = &params.application {
+            // Only fails once stopped, which only `close` does.
+            let _ = self.stack.start_sctp(
+                now,
+                SctpParameters {
+                    local_port: jsep::DEFAULT_SCTP_PORT,
+                    remote_port: app.sctp_port,
+                    remote_max_message_size: app.max_message_size,
+                },
+            );
+        }
         self.remote = Some(params);
         self.set_signaling(next);
-        self.process(now);
+        self.pump_stack();
         Ok(())
     }
 
     fn apply_remote_ice(&mut self, now: Instant, params: &RemoteParams) {
-        let Some(agent) = self.ice.as_mut() else {
-            return;
-        };
-        agent.set_remote_credentials(now, &params.ufrag, &params.pwd);
-        agent.set_remote_ice_lite(now, params.ice_lite);
+        self.stack.set_remote_ice_parameters(
+            now,
+            &IceParameters {
+                ufrag: params.ufrag.clone(),
+                pwd: params.pwd.clone(),
+                ice_lite: params.ice_lite,
+            },
+        );
         for c in &params.candidates {
             match candidate::from_sdp(c) {
-                Ok(c) => {
-                    agent.add_remote_candidate(now, c);
-                }
-                Err(_) => self.drops.unusable_candidates += 1,
+                Ok(c) => self.stack.add_remote_candidate(now, c),
+                Err(_) => self.stack.count_unusable_candidate(),
             }
         }
         if params.end_of_candidates {
-            agent.end_of_remote_candidates(now);
+            self.stack.end_of_remote_candidates(now);
         }
     }
 
@@ -604,7 +550,6 @@ impl PeerConnection {
         candidate: Option<IceCandidateInit>,
     ) -> Result<(), Error> {
         self.check_open()?;
-        self.last_now = Some(now);
         if self.remote_description().is_none() {
             return Err(Error::InvalidState(
                 "addIceCandidate needs a remote description".into(),
@@ -615,10 +560,8 @@ impl PeerConnection {
             .map(|c| c.candidate.trim())
             .filter(|c| !c.is_empty());
         let Some(text) = text else {
-            if let Some(agent) = self.ice.as_mut() {
-                agent.end_of_remote_candidates(now);
-            }
-            self.process(now);
+            self.stack.end_of_remote_candidates(now);
+            self.pump_stack();
             return Ok(());
         };
         if let Some(init) = &candidate {
@@ -629,14 +572,10 @@ impl PeerConnection {
             .parse()
             .map_err(|e| Error::Syntax(format!("candidate '{text}': {e}")))?;
         match candidate::from_sdp(&parsed) {
-            Ok(c) => {
-                if let Some(agent) = self.ice.as_mut() {
-                    agent.add_remote_candidate(now, c);
-                }
-            }
-            Err(_) => self.drops.unusable_candidates += 1,
+            Ok(c) => self.stack.add_remote_candidate(now, c),
+            Err(_) => self.stack.count_unusable_candidate(),
         }
-        self.process(now);
+        self.pump_stack();
         Ok(())
     }
 
@@ -674,24 +613,14 @@ impl PeerConnection {
             return;
         }
         if self.restart_creds.is_none() {
-            self.restart_creds = Some(self.fresh_credentials());
+            self.restart_creds = Some(self.stack.new_ice_credentials());
         }
         self.need_negotiation();
     }
 
-    fn fresh_credentials(&mut self) -> Credentials {
-        Credentials::new(
-            random_ice_string(self.rng.as_mut(), 8),
-            random_ice_string(self.rng.as_mut(), 24),
-        )
-    }
-
     fn commit_restart_creds(&mut self, now: Instant) {
         if let Some(creds) = self.restart_creds.take() {
-            if let Some(agent) = self.ice.as_mut() {
-                agent.restart(now, &creds.ufrag, &creds.pwd);
-            }
-            self.ice_creds = creds;
+            self.stack.set_local_ice_credentials(now, creds);
             // A restart gathers again (RFC 8445 §9: candidates may be reused).
             if self.gathering == IceGatheringState::Complete {
                 self.start_gathering(now);
@@ -707,45 +636,32 @@ impl PeerConnection {
 
     /// Adds a candidate the async layer gathered (host socket, STUN or TURN result).
     pub fn add_local_candidate(&mut self, now: Instant, candidate: rtcio_ice::Candidate) {
-        if self.closed
-            || self
-                .local_candidates
-                .iter()
-                .any(|c| c.addr == candidate.addr)
-        {
+        if self.closed || !self.stack.add_local_candidate(now, candidate.clone()) {
             return;
-        }
-        self.last_now = Some(now);
-        self.local_candidates.push(candidate.clone());
-        if let Some(agent) = self.ice.as_mut() {
-            agent.add_local_candidate(now, candidate.clone());
         }
         if self.gathering == IceGatheringState::Gathering {
             self.emit_candidate(&candidate);
         }
-        self.process(now);
+        self.pump_stack();
     }
 
     /// The async layer finished gathering.
     pub fn end_of_local_candidates(&mut self, now: Instant) {
-        self.local_gathering_done = true;
-        if let Some(agent) = self.ice.as_mut() {
-            agent.end_of_local_candidates(now);
-        }
+        self.stack.end_of_local_candidates(now);
         if self.gathering == IceGatheringState::Gathering {
             self.complete_gathering();
         }
-        self.process(now);
+        self.pump_stack();
     }
 
     fn start_gathering(&mut self, _now: Instant) {
         self.gathering = IceGatheringState::Gathering;
         self.events
             .push_back(Event::IceGatheringStateChange(IceGatheringState::Gathering));
-        for c in self.local_candidates.clone() {
+        for c in self.stack.local_candidates().to_vec() {
             self.emit_candidate(&c);
         }
-        if self.local_gathering_done {
+        if self.stack.local_gathering_done() {
             self.complete_gathering();
         }
     }
@@ -770,32 +686,11 @@ impl PeerConnection {
                 candidate: candidate::to_sdp(c).to_string(),
                 sdp_mid: mid,
                 sdp_mline_index: index,
-                username_fragment: Some(self.ice_creds.ufrag.clone()),
+                username_fragment: Some(self.stack.local_ice_credentials().ufrag.clone()),
             })));
     }
 
     // ---- transports ----------------------------------------------------------------------
-
-    fn ensure_agent(&mut self, now: Instant, role: IceRole) {
-        if self.ice.is_some() {
-            return;
-        }
-        let config = AgentConfig {
-            role,
-            local_credentials: Some(self.ice_creds.clone()),
-            ..AgentConfig::default()
-        };
-        let mut seed = [0u8; 32];
-        self.rng.fill_bytes(&mut seed);
-        let mut agent = Agent::new(config, Box::new(SeededFork::new(seed)));
-        for c in &self.local_candidates {
-            agent.add_local_candidate(now, c.clone());
-        }
-        if self.local_gathering_done {
-            agent.end_of_local_candidates(now);
-        }
-        self.ice = Some(agent);
-    }
 
     fn start_dtls(&mut self, now: Instant, role: DtlsRole, remote: &RemoteParams) {
         let fingerprints: Vec<rtcio_dtls::Fingerprint> = remote
@@ -803,42 +698,13 @@ impl PeerConnection {
             .iter()
             .filter_map(dtls_fingerprint)
             .collect();
-        if let Some(dtls) = self.dtls.as_mut() {
-            // Renegotiation keeps the transport; a changed fingerprint is checked by DTLS.
-            dtls.set_remote_fingerprints(now, fingerprints);
-            return;
+        if self
+            .stack
+            .start_dtls(now, role, &self.certificate, fingerprints)
+            .is_err()
+        {
+            self.set_pc_state(PeerConnectionState::Failed);
         }
-        let mut config = DtlsConfig::new(role, self.certificate.clone());
-        config.remote_fingerprints = fingerprints;
-        config.mtu = self.config.mtu;
-        config.initial_retransmit_timeout = self.config.dtls_initial_retransmit_timeout;
-        match DtlsTransport::new(config) {
-            Ok(dtls) => {
-                self.dtls = Some(dtls);
-                self.data.set_dtls_role(role);
-                self.maybe_start_dtls(now);
-            }
-            Err(_) => self.update_pc_state_failed(),
-        }
-    }
-
-    /// The DTLS client starts its handshake once ICE has a pair to carry it, so the first
-    /// flight is not lost; the server is ready at once.
-    fn maybe_start_dtls(&mut self, now: Instant) {
-        let Some(dtls) = self.dtls.as_mut() else {
-            return;
-        };
-        if self.dtls_started {
-            return;
-        }
-        if dtls.role() == DtlsRole::Server || self.selected.is_some() {
-            dtls.start(now);
-            self.dtls_started = true;
-        }
-    }
-
-    fn update_pc_state_failed(&mut self) {
-        self.set_pc_state(PeerConnectionState::Failed);
     }
 
     // ---- data channels -------------------------------------------------------------------
@@ -852,16 +718,15 @@ impl PeerConnection {
         init: DataChannelInit,
     ) -> Result<ChannelId, Error> {
         self.check_open()?;
-        self.last_now = Some(now);
         let had_data = self
             .sections
             .iter()
             .any(|s| matches!(s, Section::Application { .. }));
-        let id = self.data.create(now, label, init)?;
+        let id = self.stack.create_data_channel(now, label, init)?;
         if !had_data {
             self.need_negotiation();
         }
-        self.process(now);
+        self.pump_stack();
         Ok(id)
     }
 
@@ -873,43 +738,35 @@ impl PeerConnection {
         data: &[u8],
         binary: bool,
     ) -> Result<(), Error> {
-        self.last_now = Some(now);
-        let limit = self.sctp_max_message_size();
-        self.data.send(now, id, data, binary, limit)?;
-        Ok(())
+        self.stack.channel_send(now, id, data, binary)
     }
 
     /// The next received message of a channel, if any.
     pub fn channel_recv(&mut self, id: ChannelId) -> Option<Message> {
-        let m = self.data.recv(id);
-        // Reading made room: take more from the association (whose window then reopens).
-        if let Some(now) = self.last_now {
-            self.data.pump(now);
-            self.process(now);
-        }
+        let m = self.stack.channel_recv(id);
+        self.pump_stack();
         m
     }
 
     /// Starts closing a channel (`RTCDataChannel.close()`).
     pub fn channel_close(&mut self, now: Instant, id: ChannelId) {
-        self.last_now = Some(now);
-        self.data.close(now, id);
-        self.process(now);
+        self.stack.channel_close(now, id);
+        self.pump_stack();
     }
 
     /// Sets a channel's `bufferedAmountLowThreshold`.
     pub fn set_buffered_amount_low_threshold(&mut self, id: ChannelId, threshold: u64) {
-        self.data.set_buffered_amount_low_threshold(id, threshold);
+        self.stack.set_buffered_amount_low_threshold(id, threshold);
     }
 
     /// A channel's attributes and state.
     pub fn channel_info(&self, id: ChannelId) -> Option<ChannelInfo> {
-        self.data.info(id)
+        self.stack.channel_info(id)
     }
 
     /// Every channel, open or not.
     pub fn channels(&self) -> Vec<ChannelId> {
-        self.data.ids()
+        self.stack.channels()
     }
 
     // ---- statistics ----------------------------------------------------------------------
@@ -918,11 +775,12 @@ impl PeerConnection {
     /// remote-candidate, certificate and data-channel objects.
     pub fn stats(&self) -> Vec<Stats> {
         use stats::{TRANSPORT_ID, base64, candidate_id, candidate_stats, pair_state_name};
+        let (opened, closed) = self.stack.channels_opened_closed();
         let mut out = vec![Stats {
             id: "P".into(),
             kind: StatsKind::PeerConnection {
-                data_channels_opened: self.data.opened,
-                data_channels_closed: self.data.closed,
+                data_channels_opened: opened,
+                data_channels_closed: closed,
             },
         }];
         let local_fp = self.certificate.fingerprint();
@@ -941,7 +799,11 @@ impl PeerConnection {
             },
         });
         let mut remote_cert_id = None;
-        if let Some(der) = self.dtls.as_ref().and_then(|d| d.remote_certificate()) {
+        if let Some(der) = self
+            .stack
+            .dtls_transport()
+            .and_then(|d| d.remote_certificate())
+        {
             let fp = rtcio_dtls::Fingerprint::of_der(rtcio_dtls::HashAlgorithm::Sha256, der);
             let hex = fp.to_string().split(' ').nth(1).unwrap_or("").to_string();
             let id = format!("CF{hex}");
@@ -958,7 +820,7 @@ impl PeerConnection {
         let mut selected_id = None;
         let (mut packets_sent, mut packets_received, mut bytes_sent, mut bytes_received) =
             (0, 0, 0, 0);
-        if let Some(agent) = self.ice.as_ref() {
+        if let Some(agent) = self.stack.ice_agent() {
             let selected = agent.selected_pair().map(|p| p.id);
             for c in agent.local_candidates() {
                 out.push(Stats {
@@ -1007,13 +869,16 @@ impl PeerConnection {
                 });
             }
         }
-        let dtls_state = self.dtls.as_ref().map_or("new", |d| match d.state() {
-            DtlsTransportState::New => "new",
-            DtlsTransportState::Connecting => "connecting",
-            DtlsTransportState::Connected => "connected",
-            DtlsTransportState::Closed => "closed",
-            DtlsTransportState::Failed => "failed",
-        });
+        let dtls_state = self
+            .stack
+            .dtls_transport()
+            .map_or("new", |d| match d.state() {
+                DtlsTransportState::New => "new",
+                DtlsTransportState::Connecting => "connecting",
+                DtlsTransportState::Connected => "connected",
+                DtlsTransportState::Closed => "closed",
+                DtlsTransportState::Failed => "failed",
+            });
         out.push(Stats {
             id: TRANSPORT_ID.into(),
             kind: StatsKind::Transport {
@@ -1021,15 +886,15 @@ impl PeerConnection {
                 packets_received,
                 bytes_sent,
                 bytes_received,
-                ice_role: match self.ice.as_ref().map(|a| a.role()) {
+                ice_role: match self.stack.ice_role() {
                     Some(IceRole::Controlling) => "controlling",
                     Some(IceRole::Controlled) => "controlled",
                     None => "unknown",
                 },
-                ice_local_username_fragment: self.ice_creds.ufrag.clone(),
+                ice_local_username_fragment: self.stack.local_ice_credentials().ufrag.clone(),
                 ice_state: self.ice_state.as_str(),
                 dtls_state,
-                dtls_role: match self.dtls.as_ref().map(|d| d.role()) {
+                dtls_role: match self.stack.dtls_role() {
                     Some(DtlsRole::Client) => "client",
                     Some(DtlsRole::Server) => "server",
                     None => "unknown",
@@ -1037,10 +902,10 @@ impl PeerConnection {
                 selected_candidate_pair_id: selected_id,
                 local_certificate_id: local_cert_id,
                 remote_certificate_id: remote_cert_id,
-                selected_candidate_pair_changes: self.selected_changes,
+                selected_candidate_pair_changes: self.stack.selected_pair_changes(),
             },
         });
-        for (id, info, counters) in self.data.counters() {
+        for (id, info, counters) in self.stack.channel_counters() {
             out.push(Stats {
                 id: format!("D{}", id.raw()),
                 kind: StatsKind::DataChannel {
@@ -1065,19 +930,10 @@ impl PeerConnection {
         if self.closed {
             return;
         }
-        self.last_now = Some(now);
-        self.data.close_all();
-        self.flush_sctp(now);
-        if let Some(dtls) = self.dtls.as_mut() {
-            dtls.close();
-        }
-        self.drain_dtls_transmits();
-        if let Some(agent) = self.ice.as_mut() {
-            agent.close(now);
-        }
+        self.stack.close(now);
+        // No events after close (W3C): what stopping the layers reported is dropped.
+        while self.stack.poll_event().is_some() {}
         self.closed = true;
-        self.data.release();
-        self.dtls = None;
         self.ice_state = IceConnectionState::Closed;
         self.set_signaling(SignalingState::Closed);
         self.set_pc_state(PeerConnectionState::Closed);
@@ -1108,7 +964,7 @@ impl PeerConnection {
                 self.session_version += 1;
                 self.negotiation_needed = false;
                 // A channel created during the exchange still needs its section.
-                if self.data.wanted()
+                if self.stack.has_data_channels()
                     && !self
                         .sections
                         .iter()
@@ -1131,7 +987,7 @@ impl PeerConnection {
         if self.closed {
             return;
         }
-        let dtls = self.dtls.as_ref().map(|d| d.state());
+        let dtls = self.stack.dtls_state();
         use IceConnectionState as I;
         let state = match (self.ice_state, dtls) {
             (I::Failed, _) | (_, Some(DtlsTransportState::Failed)) => PeerConnectionState::Failed,
@@ -1150,56 +1006,20 @@ impl PeerConnection {
 
     /// Feeds a datagram that arrived on one of the local sockets.
     pub fn handle_receive(&mut self, now: Instant, recv: Receive<'_>) {
-        self.last_now = Some(now);
         if self.closed {
             return;
         }
-        match classify(recv.data) {
-            PacketKind::Stun => {
-                if let Some(agent) = self.ice.as_mut() {
-                    agent.handle_receive(
-                        now,
-                        rtcio_ice::Receive {
-                            local_addr: recv.local,
-                            remote_addr: recv.remote,
-                            data: recv.data,
-                        },
-                    );
-                }
-            }
-            PacketKind::Dtls => match self.dtls.as_mut() {
-                Some(dtls) => {
-                    dtls.handle_receive(now, recv.data);
-                    if let Some(agent) = self.ice.as_mut() {
-                        agent.record_data_received(recv.local, recv.remote, recv.data.len());
-                    }
-                }
-                None => self.drops.early_dtls += 1,
-            },
-            PacketKind::RtpRtcp => self.drops.rtp += 1,
-            _ => self.drops.unknown_datagrams += 1,
-        }
-        self.process(now);
+        self.stack.handle_receive(now, recv);
+        self.pump_stack();
     }
 
     /// Drives every timer that is due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        self.last_now = Some(now);
         if self.closed {
             return;
         }
-        if let Some(agent) = self.ice.as_mut()
-            && agent.poll_timeout().is_some_and(|t| t <= now)
-        {
-            agent.handle_timeout(now);
-        }
-        if let Some(dtls) = self.dtls.as_mut()
-            && dtls.poll_timeout().is_some_and(|t| t <= now)
-        {
-            dtls.handle_timeout(now);
-        }
-        self.data.handle_timeout(now);
-        self.process(now);
+        self.stack.handle_timeout(now);
+        self.pump_stack();
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) is due next.
@@ -1207,175 +1027,51 @@ impl PeerConnection {
         if self.closed {
             return None;
         }
-        [
-            self.ice.as_ref().and_then(|a| a.poll_timeout()),
-            self.dtls.as_ref().and_then(|d| d.poll_timeout()),
-            self.data.poll_timeout(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        self.stack.poll_timeout()
     }
 
-    /// The next datagram to send. SCTP packets are encrypted into DTLS records as they are
-    /// pulled, so nothing is queued twice.
+    /// The next datagram to send (see [`TransportStack::poll_transmit`]).
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        if let Some(t) = self.transmits.pop_front() {
-            return Some(t);
-        }
-        if let Some(agent) = self.ice.as_mut()
-            && let Some(t) = agent.poll_transmit()
-        {
-            return Some(Transmit {
-                from: t.from_base,
-                to: t.to,
-                data: t.data,
-            });
-        }
-        loop {
-            let dtls = self.dtls.as_mut()?;
-            if let Some(data) = dtls.poll_transmit() {
-                let Some((from, to)) = self.selected else {
-                    self.drops.unroutable += 1;
-                    continue;
-                };
-                if let Some(agent) = self.ice.as_mut() {
-                    agent.record_data_sent(from, to, data.len());
-                }
-                return Some(Transmit { from, to, data });
-            }
-            if dtls.state() != DtlsTransportState::Connected {
-                return None;
-            }
-            let now = self.last_now?;
-            let packet = self.data.poll_transmit(now)?;
-            if dtls.send(&packet).is_err() {
-                return None;
-            }
-            // Sending drains the send queues: `bufferedamountlow` must reach the application
-            // now, not with the next SACK, or a paced sender idles for a delayed-ack period.
-            self.data.pump(now);
-            while let Some(e) = self.data.poll_event() {
-                self.events.push_back(e);
-            }
-        }
-    }
-
-    fn drain_dtls_transmits(&mut self) {
-        while let Some(t) = self.poll_transmit_dtls_only() {
-            self.transmits.push_back(t);
-        }
-    }
-
-    fn poll_transmit_dtls_only(&mut self) -> Option<Transmit> {
-        let data = self.dtls.as_mut()?.poll_transmit()?;
-        let (from, to) = self.selected?;
-        Some(Transmit { from, to, data })
-    }
-
-    fn flush_sctp(&mut self, now: Instant) {
-        let Some(dtls) = self.dtls.as_mut() else {
-            return;
-        };
-        if dtls.state() != DtlsTransportState::Connected {
-            return;
-        }
-        while let Some(packet) = self.data.poll_transmit(now) {
-            if dtls.send(&packet).is_err() {
-                break;
-            }
-        }
+        self.stack.poll_transmit()
     }
 
     /// The next event.
     pub fn poll_event(&mut self) -> Option<Event> {
+        // Sending can report `bufferedamountlow` from inside the stack.
+        self.pump_stack();
         self.events.pop_front()
     }
 
-    /// Moves sub-layer events into actions and user events until nothing changes.
-    fn process(&mut self, now: Instant) {
-        loop {
-            let mut progressed = false;
-            while let Some(e) = self.ice.as_mut().and_then(|a| a.poll_event()) {
-                progressed = true;
-                self.on_ice_event(now, e);
-            }
-            while let Some(e) = self.dtls.as_mut().and_then(|d| d.poll_event()) {
-                progressed = true;
-                match e {
-                    DtlsEvent::StateChange(DtlsTransportState::Connected) => {
-                        self.data.start_sctp(now);
-                        self.update_pc_state();
-                    }
-                    DtlsEvent::StateChange(_) => self.update_pc_state(),
-                    DtlsEvent::Data(packet) => self.data.handle_sctp_packet(now, &packet),
-                }
-            }
-            while let Some(e) = self.data.poll_event() {
-                progressed = true;
-                self.events.push_back(e);
-            }
-            if !progressed {
-                break;
-            }
+    /// Turns the stack's events into W3C events, in order.
+    fn pump_stack(&mut self) {
+        if self.closed {
+            while self.stack.poll_event().is_some() {}
+            return;
         }
-    }
-
-    fn on_ice_event(&mut self, now: Instant, e: IceEvent) {
-        match e {
-            IceEvent::ConnectionStateChange(state) => {
-                if state != self.ice_state {
+        while let Some(e) = self.stack.poll_event() {
+            let event = match e {
+                TransportEvent::IceStateChange(state) => {
                     self.ice_state = state;
                     self.events
                         .push_back(Event::IceConnectionStateChange(state));
                     self.update_pc_state();
+                    continue;
                 }
-            }
-            IceEvent::SelectedPairChange(pair) => {
-                self.selected = Some((pair.from_base(), pair.to()));
-                self.selected_changes += 1;
-                self.maybe_start_dtls(now);
-            }
-            IceEvent::RemotePeerReflexive(_)
-            | IceEvent::LocalPeerReflexive(_)
-            | IceEvent::RoleChange(_) => {}
-        }
-    }
-}
-
-/// A ChaCha-free fork of the parent's randomness for the ICE agent: 32 seed bytes drawn from
-/// the parent CSPRNG, expanded with SHA-256 in counter mode so the agent never blocks on it.
-struct SeededFork {
-    seed: [u8; 32],
-    counter: u64,
-    buf: [u8; 32],
-    used: usize,
-}
-
-impl SeededFork {
-    fn new(seed: [u8; 32]) -> Self {
-        SeededFork {
-            seed,
-            counter: 0,
-            buf: [0; 32],
-            used: 32,
-        }
-    }
-}
-
-impl RandomSource for SeededFork {
-    fn fill_bytes(&mut self, out: &mut [u8]) {
-        for b in out {
-            if self.used == self.buf.len() {
-                let mut input = [0u8; 40];
-                input[..32].copy_from_slice(&self.seed);
-                input[32..].copy_from_slice(&self.counter.to_le_bytes());
-                self.buf = openssl::sha::sha256(&input);
-                self.counter += 1;
-                self.used = 0;
-            }
-            *b = self.buf[self.used];
-            self.used += 1;
+                TransportEvent::DtlsStateChange(_) => {
+                    self.update_pc_state();
+                    continue;
+                }
+                TransportEvent::SelectedCandidatePairChange { .. }
+                | TransportEvent::SctpStateChange(_) => continue,
+                TransportEvent::DataChannel(id) => Event::DataChannel(id),
+                TransportEvent::ChannelOpen(id) => Event::ChannelOpen(id),
+                TransportEvent::ChannelMessage(id) => Event::ChannelMessage(id),
+                TransportEvent::ChannelBufferedAmountLow(id) => Event::ChannelBufferedAmountLow(id),
+                TransportEvent::ChannelClosing(id) => Event::ChannelClosing(id),
+                TransportEvent::ChannelError(id, why) => Event::ChannelError(id, why),
+                TransportEvent::ChannelClose(id) => Event::ChannelClose(id),
+            };
+            self.events.push_back(event);
         }
     }
 }

@@ -15,9 +15,8 @@ use rtcio_sctp::{
     ChannelEvent, ChannelInit, CloseReason, Config as SctpConfig, DataChannels as SctpChannels,
 };
 
-use super::error::Error;
-use super::event::{ChannelId, Event};
-use super::jsep::RemoteApplication;
+use super::event::{ChannelId, SctpTransportState, TransportEvent as Event};
+use crate::peer::Error;
 
 /// Stream id 65535 is reserved (RFC 8832 §6).
 const MAX_STREAM_ID: u16 = 65534;
@@ -146,10 +145,25 @@ pub(crate) struct ChannelCounters {
     pub(crate) bytes_received: u64,
 }
 
-/// The data channels of one peer connection.
+/// The SCTP parameters of an association: our port and the peer's port and message limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SctpParameters {
+    /// Local SCTP port (`a=sctp-port`, ORTC `RTCSctpTransport.port`).
+    pub local_port: u16,
+    /// The peer's SCTP port.
+    pub remote_port: u16,
+    /// The largest message the peer accepts (`a=max-message-size`, ORTC
+    /// `RTCSctpCapabilities.maxMessageSize`); 0 means no limit (RFC 8841 §6).
+    pub remote_max_message_size: u64,
+}
+
+/// The data channels of one SCTP transport.
 pub(crate) struct DataChannels {
     max_message_size: u64,
-    remote: Option<RemoteApplication>,
+    remote: Option<SctpParameters>,
+    state: SctpTransportState,
+    /// `stop()` was called: no association and no new channels any more.
+    stopped: bool,
     role: Option<DtlsRole>,
     sctp: Option<SctpChannels>,
     channels: BTreeMap<u32, Channel>,
@@ -170,6 +184,8 @@ impl DataChannels {
         DataChannels {
             max_message_size,
             remote: None,
+            state: SctpTransportState::New,
+            stopped: false,
             role: None,
             sctp: None,
             channels: BTreeMap::new(),
@@ -194,9 +210,26 @@ impl DataChannels {
         self.sctp.as_ref().map_or(0, |s| s.dropped_messages)
     }
 
-    pub(crate) fn set_remote(&mut self, remote: Option<RemoteApplication>) {
-        if remote.is_some() {
-            self.remote = remote;
+    pub(crate) fn set_remote(&mut self, remote: SctpParameters) {
+        self.remote = Some(remote);
+    }
+
+    pub(crate) fn remote(&self) -> Option<SctpParameters> {
+        self.remote
+    }
+
+    pub(crate) fn state(&self) -> SctpTransportState {
+        self.state
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    fn set_state(&mut self, state: SctpTransportState) {
+        if state != self.state {
+            self.state = state;
+            self.events.push_back(Event::SctpStateChange(state));
         }
     }
 
@@ -219,6 +252,9 @@ impl DataChannels {
             return Err(Error::Type(
                 "maxPacketLifeTime and maxRetransmits cannot both be set".into(),
             ));
+        }
+        if self.stopped {
+            return Err(Error::InvalidState("the SCTP transport is stopped".into()));
         }
         if self.channels.len() >= MAX_CHANNELS {
             return Err(Error::Operation("too many data channels".into()));
@@ -296,14 +332,15 @@ impl DataChannels {
     /// DTLS is up: start the association (both sides send INIT, as browsers do; RFC 9260
     /// §5.2.1 resolves the collision) and attach the channels created so far.
     pub(crate) fn start_sctp(&mut self, now: Instant) {
-        if self.sctp.is_some() {
+        if self.sctp.is_some() || self.stopped {
             return;
         }
         let (Some(remote), Some(role)) = (&self.remote, self.role) else {
             return;
         };
         let config = SctpConfig {
-            remote_port: remote.sctp_port,
+            local_port: remote.local_port,
+            remote_port: remote.remote_port,
             max_message_size: usize::try_from(self.max_message_size).unwrap_or(usize::MAX),
             ..SctpConfig::default()
         };
@@ -314,6 +351,7 @@ impl DataChannels {
         let mut sctp = SctpChannels::new(config, now, &self.seed, role);
         sctp.connect(now);
         self.sctp = Some(sctp);
+        self.set_state(SctpTransportState::Connecting);
         let ids: Vec<u32> = self.channels.keys().copied().collect();
         for id in ids {
             self.attach(now, id);
@@ -429,8 +467,13 @@ impl DataChannels {
         }
     }
 
-    /// Drops the association and every channel's buffers (after `close`).
+    /// Drops the association and every channel's buffers (after `close`); the transport
+    /// stays stopped.
     pub(crate) fn release(&mut self) {
+        if self.sctp.is_some() {
+            self.set_state(SctpTransportState::Closed);
+        }
+        self.stopped = true;
         self.sctp = None;
         self.ending.clear();
         self.channels.clear();
@@ -526,7 +569,7 @@ impl DataChannels {
                 break;
             };
             match e {
-                ChannelEvent::Connected => {}
+                ChannelEvent::Connected => self.set_state(SctpTransportState::Connected),
                 ChannelEvent::ChannelOpen { id: stream } => {
                     if let Some(&id) = self.by_stream.get(&stream)
                         && let Some(c) = self.channels.get_mut(&id)
@@ -612,6 +655,7 @@ impl DataChannels {
                             Some("sctp-failure: the peer broke the protocol")
                         }
                     };
+                    self.set_state(SctpTransportState::Closed);
                     let mut ids = std::mem::take(&mut self.ending);
                     ids.extend(self.channels.keys().copied());
                     ids.sort_unstable();

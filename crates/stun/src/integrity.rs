@@ -6,8 +6,6 @@
 //! OpaqueString profile (RFC 8265). Callers that accept non-ASCII credentials prepare them first.
 
 use openssl::hash::{MessageDigest, hash};
-use openssl::pkey::PKey;
-use openssl::sign::Signer;
 
 use crate::attr::PasswordAlgorithm;
 use crate::error::StunError;
@@ -66,21 +64,73 @@ pub(crate) enum Mac {
     Sha256,
 }
 
-/// HMAC over the concatenation of `parts`.
+/// HMAC (RFC 2104) over the concatenation of `parts`.
+///
+/// Written on OpenSSL's one-shot SHA functions rather than an `EVP_PKEY` HMAC: OpenSSL 3 spends
+/// about 10 µs per MAC fetching the algorithm and building the key object, against well under
+/// 1 µs for the hashing itself, and every ICE check and response is MACed and verified.
 pub(crate) fn hmac(mac: Mac, key: &[u8], parts: &[&[u8]]) -> Result<Vec<u8>, StunError> {
-    let digest = match mac {
-        Mac::Sha1 => MessageDigest::sha1(),
-        Mac::Sha256 => MessageDigest::sha256(),
-    };
-    // HMAC pads short keys with zeros to the block size, so the empty key equals a single zero
-    // byte; OpenSSL refuses empty HMAC keys.
-    let key = if key.is_empty() { &[0u8][..] } else { key };
-    let pkey = PKey::hmac(key)?;
-    let mut signer = Signer::new(digest, &pkey)?;
-    for part in parts {
-        signer.update(part)?;
+    match mac {
+        Mac::Sha1 => Ok(hmac_with::<openssl::sha::Sha1, 20>(key, parts).to_vec()),
+        Mac::Sha256 => Ok(hmac_with::<openssl::sha::Sha256, 32>(key, parts).to_vec()),
     }
-    Ok(signer.sign_to_vec()?)
+}
+
+/// HMAC's block size for SHA-1 and SHA-256.
+const HMAC_BLOCK: usize = 64;
+
+/// The hash functions HMAC is used with here.
+trait HmacHash<const N: usize>: Sized {
+    fn start() -> Self;
+    fn feed(&mut self, data: &[u8]);
+    fn end(self) -> [u8; N];
+}
+
+impl HmacHash<20> for openssl::sha::Sha1 {
+    fn start() -> Self {
+        Self::new()
+    }
+    fn feed(&mut self, data: &[u8]) {
+        self.update(data);
+    }
+    fn end(self) -> [u8; 20] {
+        self.finish()
+    }
+}
+
+impl HmacHash<32> for openssl::sha::Sha256 {
+    fn start() -> Self {
+        Self::new()
+    }
+    fn feed(&mut self, data: &[u8]) {
+        self.update(data);
+    }
+    fn end(self) -> [u8; 32] {
+        self.finish()
+    }
+}
+
+fn hmac_with<H: HmacHash<N>, const N: usize>(key: &[u8], parts: &[&[u8]]) -> [u8; N] {
+    // Keys longer than a block are hashed first; shorter ones (the empty key too) are padded
+    // with zeros to the block size.
+    let mut block = [0u8; HMAC_BLOCK];
+    if key.len() > HMAC_BLOCK {
+        let mut h = H::start();
+        h.feed(key);
+        block[..N].copy_from_slice(&h.end());
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = H::start();
+    inner.feed(&block.map(|b| b ^ 0x36));
+    for part in parts {
+        inner.feed(part);
+    }
+    let inner = inner.end();
+    let mut outer = H::start();
+    outer.feed(&block.map(|b| b ^ 0x5c));
+    outer.feed(&inner);
+    outer.end()
 }
 
 /// Constant-time comparison of a received MAC with the computed one (the computed one may be
@@ -99,4 +149,38 @@ pub(crate) fn fingerprint(parts: &[&[u8]]) -> u32 {
         crc.update(part);
     }
     crc.finalize() ^ FINGERPRINT_XOR
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// OpenSSL's own HMAC, as the reference.
+    fn reference(mac: Mac, key: &[u8], data: &[u8]) -> Vec<u8> {
+        let digest = match mac {
+            Mac::Sha1 => MessageDigest::sha1(),
+            Mac::Sha256 => MessageDigest::sha256(),
+        };
+        let key = if key.is_empty() { &[0u8][..] } else { key };
+        let pkey = openssl::pkey::PKey::hmac(key).unwrap();
+        let mut signer = openssl::sign::Signer::new(digest, &pkey).unwrap();
+        signer.update(data).unwrap();
+        signer.sign_to_vec().unwrap()
+    }
+
+    #[test]
+    fn hmac_matches_openssl_for_every_key_length_class() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(300).collect();
+        for mac in [Mac::Sha1, Mac::Sha256] {
+            for len in [0, 1, 16, 20, 32, 63, 64, 65, 100, 200] {
+                let key: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+                let parts = [&data[..10], &data[10..], &[][..]];
+                assert_eq!(
+                    hmac(mac, &key, &parts).unwrap(),
+                    reference(mac, &key, &data),
+                    "{mac:?} key of {len} bytes"
+                );
+            }
+        }
+    }
 }

@@ -166,6 +166,8 @@ impl State {
                     signals.notify.notify_waiters();
                     None
                 }
+                // Media events reach users once the async media API exists (issue 10).
+                Event::Track(_) | Event::TrackEnded(_) => None,
                 Event::ChannelOpen(id)
                 | Event::ChannelMessage(id)
                 | Event::ChannelBufferedAmountLow(id)

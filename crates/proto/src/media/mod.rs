@@ -10,7 +10,6 @@ pub mod extension;
 pub mod router;
 pub mod section;
 pub mod session;
-pub mod srtp;
 pub mod transceiver;
 
 pub use codec::{CodecParameters, Feedback, H264Level, H264Profile, ProfileLevelId};

@@ -86,6 +86,35 @@ impl MediaSection {
     }
 }
 
+impl MediaSection {
+    /// Reads back a section we wrote (a local description being applied, possibly edited by
+    /// the application); `None` for a section that is not RTP audio/video or has no mid.
+    pub fn read(m: &MediaDescription) -> Option<MediaSection> {
+        let remote = RemoteMedia::read(m)?;
+        let cname = m
+            .ssrcs()
+            .find(|s| s.attribute == "cname")
+            .and_then(|s| s.value.clone());
+        let ssrcs = match (remote.ssrcs.first(), cname) {
+            (Some(ssrc), Some(cname)) => Some((
+                *ssrc,
+                remote.rtx.iter().find(|(m, _)| m == ssrc).map(|(_, r)| *r),
+                cname,
+            )),
+            _ => None,
+        };
+        Some(MediaSection {
+            mid: m.mid()?.to_string(),
+            kind: remote.kind,
+            direction: remote.direction,
+            codecs: remote.codecs,
+            extmaps: remote.extmaps,
+            msid: m.msids().next().cloned(),
+            ssrcs,
+        })
+    }
+}
+
 fn push_codec(m: &mut MediaDescription, c: &CodecParameters) {
     m.push_attribute(Attribute::Rtpmap(RtpMap {
         channels: c.channels,
@@ -309,6 +338,7 @@ mod tests {
         let m = section.write(9);
         let text = m.to_string();
         assert!(text.contains("a=ssrc-group:FID 11 12"), "{text}");
+        assert_eq!(MediaSection::read(&m).as_ref(), Some(&section));
         let back = RemoteMedia::read(&m).unwrap();
         assert_eq!(back.codecs, section.codecs);
         assert_eq!(back.extmaps, section.extmaps);

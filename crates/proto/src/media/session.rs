@@ -367,10 +367,11 @@ impl MediaSession {
         })
     }
 
-    /// The m-section an offer writes for transceiver `id` (which must have a mid).
-    pub fn offer_section(&self, id: TransceiverId) -> Option<MediaSection> {
+    /// The m-section an offer writes for transceiver `id` under `mid` (its own, or the one
+    /// the offer gives it).
+    pub fn offer_section(&self, id: TransceiverId, mid: &str) -> Option<MediaSection> {
         let t = self.transceiver(id)?;
-        let mid = t.mid.clone()?;
+        let mid = mid.to_string();
         let codecs = t.capabilities();
         let rtx = codecs.iter().any(|c| c.rtx_payload_type.is_some());
         Some(MediaSection {
@@ -829,7 +830,8 @@ mod tests {
         }
         let offer = describe(
             ta.iter()
-                .map(|id| a.offer_section(*id).unwrap().write(9))
+                .enumerate()
+                .map(|(i, id)| a.offer_section(*id, &i.to_string()).unwrap().write(9))
                 .collect(),
         );
         let mut n = 10;
@@ -988,8 +990,8 @@ mod tests {
         b.stop(tb[1]).unwrap();
         assert_eq!(b.poll_event(), Some(MediaEvent::TrackEnded(tb[1])));
         let mut offer_sections = Vec::new();
-        for id in &ta {
-            offer_sections.push(a.offer_section(*id).unwrap().write(9));
+        for (i, id) in ta.iter().enumerate() {
+            offer_sections.push(a.offer_section(*id, &i.to_string()).unwrap().write(9));
         }
         let offer = describe(offer_sections);
         let taken = b.apply_remote_offer(&offer, || seed(50));

@@ -116,6 +116,10 @@ pub enum Event {
     ChannelError(ChannelId, String),
     /// A channel's `close`.
     ChannelClose(ChannelId),
+    /// `track`: a transceiver's receiver started receiving (its track is live).
+    Track(crate::media::TransceiverId),
+    /// A receiver's track ended: the peer stopped sending or the transceiver stopped.
+    TrackEnded(crate::media::TransceiverId),
 }
 
 /// A datagram to send.

@@ -10,6 +10,7 @@ use rtcio_sdp::{
 };
 
 use super::error::Error;
+use crate::media::MediaSection;
 
 /// The SCTP port every WebRTC implementation uses (RFC 8841 §5 leaves it open; all use 5000).
 pub const DEFAULT_SCTP_PORT: u16 = 5000;
@@ -45,8 +46,10 @@ pub enum Section {
         /// `a=max-message-size`: the largest message we accept.
         max_message_size: u64,
     },
-    /// A section of the remote offer we do not take (media before rtcio has media, or a second
-    /// data section): answered with port 0 so the m-line count still matches (RFC 8829 §5.3.1).
+    /// An audio or video section of a transceiver.
+    Media(MediaSection),
+    /// A section we do not take (no common codec, a stopped transceiver, a second data
+    /// section): port 0 so the m-line count still matches (RFC 8829 §5.3.1).
     Rejected {
         /// The remote section's mid, if it had one.
         mid: Option<String>,
@@ -60,9 +63,11 @@ pub enum Section {
 }
 
 impl Section {
-    fn mid(&self) -> Option<&str> {
+    /// The section's mid, if it has one.
+    pub fn mid(&self) -> Option<&str> {
         match self {
             Section::Application { mid, .. } => Some(mid),
+            Section::Media(m) => Some(&m.mid),
             Section::Rejected { mid, .. } => mid.as_deref(),
         }
     }
@@ -100,6 +105,15 @@ pub fn build_description(
 
     for section in sections {
         let media = match section {
+            Section::Media(ms) => {
+                let mut m = ms.write(port);
+                m.connection = Some(Connection::new(conn_ip));
+                // Transport lines first, as for the data section.
+                let lines = std::mem::take(&mut m.attributes);
+                push_transport(&mut m, transport);
+                m.attributes.extend(lines);
+                m
+            }
             Section::Application {
                 mid,
                 sctp_port,

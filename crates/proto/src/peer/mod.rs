@@ -1,4 +1,5 @@
-//! The sans-IO peer connection: JSEP signaling over the ICE → DTLS → SCTP chain.
+//! The sans-IO peer connection: JSEP signaling over the ICE → DTLS → SCTP/SRTP chain, with data
+//! channels and media transceivers.
 //!
 //! [`PeerConnection`] is what W3C `RTCPeerConnection` is without sockets and clocks: JSEP
 //! (descriptions, candidates in SDP, negotiation) on top of a
@@ -13,6 +14,7 @@ mod config;
 mod error;
 mod event;
 mod jsep;
+mod media;
 mod signaling;
 mod stats;
 
@@ -21,10 +23,17 @@ use std::time::Instant;
 
 use rtcio_dtls::{Certificate, DtlsRole, DtlsTransport, DtlsTransportState, KeyType};
 use rtcio_ice::{Agent, Credentials, IceRole, RandomSource};
-use rtcio_sdp::{JsepDescription, MediaKind, Origin, SdpType, SessionDescription, Setup};
+use rtcio_sdp::{
+    Direction, JsepDescription, MediaKind, Origin, Protocol, SdpType, SessionDescription, Setup,
+};
 
+use crate::media::{
+    MediaDrops, MediaEvent, MediaSection, MediaSession, ReceivedRtcp, ReceivedRtp, RtpWrite,
+    SenderSeed, SenderTrack, TrackKind, Transceiver, TransceiverId,
+};
 use crate::transport::{
-    IceParameters, OsRandom, SctpParameters, StackConfig, TransportEvent, TransportStack,
+    IceParameters, MediaPacket, OsRandom, SctpParameters, StackConfig, TransportEvent,
+    TransportStack,
 };
 
 pub use crate::transport::{
@@ -37,6 +46,7 @@ pub use event::{
     Receive, Transmit,
 };
 pub use jsep::{RemoteParams, Section};
+pub use media::TransceiverInit;
 pub use signaling::SignalingState;
 pub use stats::{CandidateStats, Stats, StatsKind};
 
@@ -67,6 +77,10 @@ pub struct PeerConnection {
     gathering: IceGatheringState,
     remote: Option<RemoteParams>,
     stack: TransportStack,
+    /// Transceivers, their negotiation and the RTP/RTCP path above SRTP.
+    media: MediaSession,
+    /// Mids `createOffer` gave to transceivers without one; taken when that offer is applied.
+    pending_mids: Vec<(TransceiverId, String)>,
     pc_state: PeerConnectionState,
     negotiation_needed: bool,
     events: VecDeque<Event>,
@@ -109,6 +123,8 @@ impl PeerConnection {
         let mut stack = TransportStack::with_random(stack_config, rng);
         // RFC 8866 §5.2: the session id should be an NTP-like number; any 62-bit value is fine.
         let session_id = stack.rng().next_u64() >> 2;
+        // RFC 7022: a random CNAME per connection (short-term persistent identifier).
+        let cname = format!("{:016x}", stack.rng().next_u64());
         Ok(PeerConnection {
             config,
             certificate,
@@ -127,6 +143,8 @@ impl PeerConnection {
             gathering: IceGatheringState::New,
             remote: None,
             stack,
+            media: MediaSession::new(cname),
+            pending_mids: Vec::new(),
             pc_state: PeerConnectionState::New,
             negotiation_needed: false,
             events: VecDeque::new(),
@@ -236,18 +254,32 @@ impl PeerConnection {
     /// W3C `createOffer`.
     pub fn create_offer(&mut self) -> Result<JsepDescription, Error> {
         self.check_open()?;
-        let mut sections = self.sections.clone();
+        let mut sections: Vec<Section> = self
+            .sections
+            .iter()
+            .map(|s| self.refresh_media_section(s))
+            .collect();
         if self.stack.has_data_channels()
             && !sections
                 .iter()
                 .any(|s| matches!(s, Section::Application { .. }))
         {
-            let mid = self.unused_mid();
+            let mid = unused_mid(&sections);
             sections.push(Section::Application {
                 mid,
                 sctp_port: jsep::DEFAULT_SCTP_PORT,
                 max_message_size: self.config.max_message_size,
             });
+        }
+        // New transceivers get new sections (RFC 8829 §5.2.2); their mids are kept for when
+        // this offer is applied.
+        self.pending_mids.clear();
+        for id in self.media.unassociated() {
+            let mid = unused_mid(&sections);
+            if let Some(ms) = self.media.offer_section(id, &mid) {
+                sections.push(Section::Media(ms));
+                self.pending_mids.push((id, mid));
+            }
         }
         let creds = self
             .restart_creds
@@ -277,7 +309,18 @@ impl PeerConnection {
             .as_ref()
             .ok_or_else(|| Error::InvalidState("no remote offer".into()))?;
         let remote = read_remote(&offer.sdp, SdpType::Offer)?;
-        let sections = answer_sections(&remote, self.config.max_message_size);
+        let mut sections = answer_sections(&remote, self.config.max_message_size);
+        for (i, m) in offer.sdp.media.iter().enumerate() {
+            let Some(t) = m.mid().and_then(|mid| self.media.by_mid(mid)) else {
+                continue;
+            };
+            if m.port == 0 {
+                continue;
+            }
+            if let Some(ms) = self.media.answer_section(t.id(), m) {
+                sections[i] = Section::Media(ms);
+            }
+        }
         // RFC 5763 §5: the answerer picks; taking the client role (active) is what browsers do
         // and saves the offerer a round trip when it is passive.
         let setup = match remote.setup {
@@ -364,18 +407,27 @@ impl PeerConnection {
         desc
     }
 
-    fn unused_mid(&self) -> String {
-        let mut n = self.sections.len();
-        loop {
-            let mid = n.to_string();
-            if !self
-                .sections
-                .iter()
-                .any(|s| section_mid(s) == Some(mid.as_str()))
-            {
-                return mid;
-            }
-            n += 1;
+    /// A media section of an earlier exchange as the next offer writes it: the transceiver's
+    /// current wishes, or rejected once it is stopped.
+    fn refresh_media_section(&self, s: &Section) -> Section {
+        let Section::Media(ms) = s else {
+            return s.clone();
+        };
+        match self.media.by_mid(&ms.mid) {
+            Some(t) if !t.stopped() => self
+                .media
+                .offer_section(t.id(), &ms.mid)
+                .map_or_else(|| s.clone(), Section::Media),
+            _ => Section::Rejected {
+                mid: Some(ms.mid.clone()),
+                kind: ms.kind.media_kind(),
+                protocol: Protocol::UdpTlsRtpSavpf,
+                formats: ms
+                    .codecs
+                    .iter()
+                    .map(|c| c.payload_type.to_string())
+                    .collect(),
+            },
         }
     }
 
@@ -404,6 +456,11 @@ impl PeerConnection {
                 let sections = local_sections(&desc.sdp, self.config.max_message_size)?;
                 self.commit_restart_creds(now);
                 self.stack.create_ice_agent(now, IceRole::Controlling);
+                for (id, mid) in std::mem::take(&mut self.pending_mids) {
+                    if desc.sdp.media_by_mid(&mid).is_some() {
+                        self.media.set_mid(id, mid);
+                    }
+                }
                 self.pending_local = Some(desc);
                 self.sections = sections;
             }
@@ -434,6 +491,7 @@ impl PeerConnection {
                     if let Some(r) = self.pending_remote.take() {
                         self.current_remote = Some(r);
                     }
+                    self.apply_media_negotiation(false);
                 } else {
                     self.pending_local = Some(desc);
                 }
@@ -487,6 +545,9 @@ impl PeerConnection {
         self.apply_remote_ice(now, &params);
         match desc.sdp_type {
             SdpType::Offer => {
+                let stack = &mut self.stack;
+                self.media
+                    .apply_remote_offer(&desc.sdp, || sender_seed(stack));
                 self.pending_remote = Some(desc);
             }
             _ => {
@@ -501,6 +562,7 @@ impl PeerConnection {
                     if let Some(l) = self.pending_local.take() {
                         self.current_local = Some(l);
                     }
+                    self.apply_media_negotiation(true);
                 } else {
                     self.pending_remote = Some(desc);
                 }
@@ -931,6 +993,7 @@ impl PeerConnection {
             return;
         }
         self.stack.close(now);
+        self.media.close();
         // No events after close (W3C): what stopping the layers reported is dropped.
         while self.stack.poll_event().is_some() {}
         self.closed = true;
@@ -970,6 +1033,11 @@ impl PeerConnection {
                         .iter()
                         .any(|s| matches!(s, Section::Application { .. }))
                 {
+                    self.need_negotiation();
+                }
+                // A transceiver changed during the exchange still needs its own.
+                let local = self.current_local.as_ref().map(|d| &d.sdp);
+                if self.media.negotiation_needed(local) {
                     self.need_negotiation();
                 }
             }
@@ -1048,6 +1116,7 @@ impl PeerConnection {
             while self.stack.poll_event().is_some() {}
             return;
         }
+        self.pump_media();
         while let Some(e) = self.stack.poll_event() {
             let event = match e {
                 TransportEvent::IceStateChange(state) => {
@@ -1077,9 +1146,31 @@ impl PeerConnection {
 }
 
 fn section_mid(s: &Section) -> Option<&str> {
-    match s {
-        Section::Application { mid, .. } => Some(mid),
-        Section::Rejected { mid, .. } => mid.as_deref(),
+    s.mid()
+}
+
+fn unused_mid(sections: &[Section]) -> String {
+    let mut n = sections.len();
+    loop {
+        let mid = n.to_string();
+        if !sections
+            .iter()
+            .any(|s| section_mid(s) == Some(mid.as_str()))
+        {
+            return mid;
+        }
+        n += 1;
+    }
+}
+
+/// Random SSRCs and a random first sequence number (RFC 3550 §5.1, §8.1) for a new sender.
+fn sender_seed(stack: &mut TransportStack) -> SenderSeed {
+    let v = stack.rng().next_u64();
+    let w = stack.rng().next_u64();
+    SenderSeed {
+        ssrc: (v >> 32) as u32,
+        rtx_ssrc: v as u32,
+        sequence: w as u16,
     }
 }
 
@@ -1118,6 +1209,11 @@ fn local_sections(sdp: &SessionDescription, max_message_size: u64) -> Result<Vec
     sdp.media
         .iter()
         .map(|m| {
+            if m.port != 0
+                && let Some(ms) = MediaSection::read(m)
+            {
+                return Ok(Section::Media(ms));
+            }
             if m.port == 0 || m.kind != MediaKind::Application || !m.protocol.is_sctp() {
                 return Ok(Section::Rejected {
                     mid: m.mid().map(str::to_string),

@@ -74,6 +74,7 @@ impl TransportStack {
         dtls.close();
         self.drain_dtls_transmits();
         self.dtls = None;
+        self.srtp_stop();
         if was != DtlsTransportState::Closed {
             self.events
                 .push_back(super::TransportEvent::DtlsStateChange(

@@ -14,8 +14,8 @@
 //! [`poll_event`](TransportStack::poll_event) after any call that takes `now`.
 //!
 //! Received datagrams go through the RFC 7983 demultiplexer: STUN to the ICE agent, DTLS
-//! records to the DTLS transport, whose application data is SCTP. RTP/RTCP is counted and
-//! dropped until a media layer claims it.
+//! records to the DTLS transport, whose application data is SCTP, and RTP/RTCP to SRTP (keyed
+//! from DTLS), whose unprotected packets wait in [`poll_media`](TransportStack::poll_media).
 
 mod data;
 mod dtls;
@@ -23,6 +23,7 @@ mod event;
 mod ice;
 mod random;
 mod sctp;
+mod srtp;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -37,6 +38,9 @@ use crate::peer::{Receive, Transmit};
 pub use data::{ChannelInfo, DataChannelInit, DataChannelState, Message, SctpParameters};
 pub use event::{ChannelId, DropStats, SctpTransportState, TransportEvent};
 pub use ice::IceParameters;
+pub use srtp::{
+    MAX_PENDING_MEDIA_IN, MAX_PENDING_MEDIA_OUT, MediaPacket, SrtpDrops, SrtpStats, SrtpTransport,
+};
 
 pub(crate) use data::{ChannelCounters, DataChannels};
 pub(crate) use random::{OsRandom, random_credentials};
@@ -86,6 +90,8 @@ pub struct TransportStack {
     dtls_stopped: bool,
 
     data: DataChannels,
+    /// SRTP keys and media packet queues (see `srtp.rs`).
+    srtp: srtp::SrtpLayer,
 
     events: VecDeque<TransportEvent>,
     /// Datagrams produced while stopping (close_notify), sent before anything else.
@@ -124,6 +130,7 @@ impl TransportStack {
             dtls_started: false,
             dtls_stopped: false,
             data,
+            srtp: srtp::SrtpLayer::default(),
             events: VecDeque::new(),
             transmits: VecDeque::new(),
             drops: DropStats::default(),
@@ -179,8 +186,12 @@ impl TransportStack {
                 }
                 None => self.drops.early_dtls += 1,
             },
-            // The media layer (SRTP) goes here.
-            PacketKind::RtpRtcp => self.drops.rtp += 1,
+            PacketKind::RtpRtcp => {
+                self.srtp_receive(recv.data);
+                if let Some(agent) = self.ice.as_mut() {
+                    agent.record_data_received(recv.local, recv.remote, recv.data.len());
+                }
+            }
             _ => self.drops.unknown_datagrams += 1,
         }
         self.process(now);
@@ -236,6 +247,9 @@ impl TransportStack {
                 data: t.data,
             });
         }
+        if let Some(t) = self.srtp_poll_transmit() {
+            return Some(t);
+        }
         loop {
             let dtls = self.dtls.as_mut()?;
             if let Some(data) = dtls.poll_transmit() {
@@ -284,6 +298,7 @@ impl TransportStack {
                     DtlsEvent::StateChange(state) => {
                         if state == DtlsTransportState::Connected {
                             self.data.start_sctp(now);
+                            self.srtp_start();
                         }
                         self.events
                             .push_back(TransportEvent::DtlsStateChange(state));

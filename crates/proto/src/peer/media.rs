@@ -1,0 +1,212 @@
+//! The media API of the peer connection: transceivers (W3C `addTransceiver`, `addTrack`,
+//! `removeTrack`, `replaceTrack`, `stop`, `direction`) and the RTP/RTCP packet path between the
+//! [`MediaSession`](crate::media::MediaSession) and the transport stack's SRTP.
+
+use std::time::Instant;
+
+use rtcio_rtp::rtcp::RtcpPacket;
+
+use super::*;
+
+/// How `addTransceiver` sets up a transceiver (W3C `RTCRtpTransceiverInit`).
+#[derive(Debug, Clone)]
+pub struct TransceiverInit {
+    /// The initial direction (default `sendrecv`).
+    pub direction: Direction,
+    /// The track to send, if any.
+    pub track: Option<SenderTrack>,
+}
+
+impl Default for TransceiverInit {
+    fn default() -> Self {
+        TransceiverInit {
+            direction: Direction::SendRecv,
+            track: None,
+        }
+    }
+}
+
+impl PeerConnection {
+    /// W3C `addTransceiver(kind, init)`. Fires `negotiationneeded`.
+    pub fn add_transceiver(
+        &mut self,
+        kind: TrackKind,
+        init: TransceiverInit,
+    ) -> Result<TransceiverId, Error> {
+        self.check_open()?;
+        let seed = sender_seed(&mut self.stack);
+        let id = self
+            .media
+            .add_transceiver(kind, init.direction, init.track, seed)?;
+        self.need_negotiation();
+        Ok(id)
+    }
+
+    /// W3C `addTrack`: takes a transceiver a remote offer created for this kind if there is
+    /// one (so an answer given after it is `sendrecv`), else adds one. Fires
+    /// `negotiationneeded`.
+    pub fn add_track(
+        &mut self,
+        kind: TrackKind,
+        track: SenderTrack,
+    ) -> Result<TransceiverId, Error> {
+        self.check_open()?;
+        let seed = sender_seed(&mut self.stack);
+        let id = self.media.add_track(kind, track, seed)?;
+        self.need_negotiation();
+        Ok(id)
+    }
+
+    /// W3C `removeTrack(sender)`. Fires `negotiationneeded`.
+    pub fn remove_track(&mut self, id: TransceiverId) -> Result<(), Error> {
+        self.check_open()?;
+        self.media.remove_track(id)?;
+        self.need_negotiation();
+        Ok(())
+    }
+
+    /// W3C `RTCRtpSender.replaceTrack`: no renegotiation.
+    pub fn replace_track(
+        &mut self,
+        id: TransceiverId,
+        track: Option<SenderTrack>,
+    ) -> Result<(), Error> {
+        self.check_open()?;
+        self.media.replace_track(id, track)
+    }
+
+    /// W3C `RTCRtpTransceiver.direction = …`. Fires `negotiationneeded` when it changes.
+    pub fn set_transceiver_direction(
+        &mut self,
+        id: TransceiverId,
+        direction: Direction,
+    ) -> Result<(), Error> {
+        self.check_open()?;
+        let before = self.media.transceiver(id).map(|t| t.direction());
+        self.media.set_direction(id, direction)?;
+        if before != Some(direction) {
+            self.need_negotiation();
+        }
+        Ok(())
+    }
+
+    /// W3C `RTCRtpTransceiver.stop()`. Fires `negotiationneeded`.
+    pub fn stop_transceiver(&mut self, id: TransceiverId) -> Result<(), Error> {
+        self.check_open()?;
+        self.media.stop(id)?;
+        self.pump_media();
+        self.need_negotiation();
+        Ok(())
+    }
+
+    /// W3C `RTCRtpTransceiver.setCodecPreferences`.
+    pub fn set_codec_preferences(
+        &mut self,
+        id: TransceiverId,
+        codecs: Vec<crate::media::CodecParameters>,
+    ) -> Result<(), Error> {
+        self.media.set_codec_preferences(id, codecs)
+    }
+
+    /// W3C `getTransceivers()`.
+    pub fn transceivers(&self) -> &[Transceiver] {
+        self.media.transceivers()
+    }
+
+    /// One transceiver.
+    pub fn transceiver(&self, id: TransceiverId) -> Option<&Transceiver> {
+        self.media.transceiver(id)
+    }
+
+    /// Sends an RTP packet from transceiver `id`'s sender (SSRC, sequence number, payload type
+    /// and MID filled in), protected with SRTP.
+    pub fn write_rtp(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        packet: RtpWrite<'_>,
+    ) -> Result<(), Error> {
+        self.check_media_ready()?;
+        let _ = now;
+        self.media.write_rtp(id, packet)?;
+        self.flush_media()
+    }
+
+    /// Sends RTCP packets as one SRTCP compound packet.
+    pub fn write_rtcp(&mut self, now: Instant, packets: &[RtcpPacket]) -> Result<(), Error> {
+        self.check_media_ready()?;
+        let _ = now;
+        self.media.write_rtcp(packets)?;
+        self.flush_media()
+    }
+
+    /// Asks the peer for a keyframe of what transceiver `id` receives (PLI).
+    pub fn request_keyframe(&mut self, now: Instant, id: TransceiverId) -> Result<(), Error> {
+        self.check_media_ready()?;
+        let _ = now;
+        self.media.request_keyframe(id)?;
+        self.flush_media()
+    }
+
+    /// The next received RTP packet (bounded queue; see
+    /// [`MAX_PENDING_RTP`](crate::media::session::MAX_PENDING_RTP)).
+    pub fn poll_rtp(&mut self) -> Option<ReceivedRtp> {
+        self.media.poll_rtp()
+    }
+
+    /// The next received RTCP packet.
+    pub fn poll_rtcp(&mut self) -> Option<ReceivedRtcp> {
+        self.media.poll_rtcp()
+    }
+
+    /// Media input dropped and counted (routing, malformed, unread), plus SRTP's counters.
+    pub fn media_drop_stats(&self) -> (MediaDrops, crate::transport::SrtpStats) {
+        (self.media.drops(), self.stack.srtp_stats())
+    }
+
+    fn check_media_ready(&self) -> Result<(), Error> {
+        self.check_open()?;
+        if !self.stack.srtp_ready() {
+            return Err(Error::InvalidState(
+                "media needs a connected DTLS transport with SRTP".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn flush_media(&mut self) -> Result<(), Error> {
+        while let Some(t) = self.media.poll_transmit() {
+            self.stack.send_media(MediaPacket {
+                data: t.data,
+                rtcp: t.rtcp,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Moves unprotected packets from the stack into the media session and its events out.
+    pub(super) fn pump_media(&mut self) {
+        while let Some(p) = self.stack.poll_media() {
+            if p.rtcp {
+                self.media.handle_rtcp(&p.data);
+            } else {
+                self.media.handle_rtp(&p.data);
+            }
+        }
+        while let Some(e) = self.media.poll_event() {
+            self.events.push_back(match e {
+                MediaEvent::Track(id) => Event::Track(id),
+                MediaEvent::TrackEnded(id) => Event::TrackEnded(id),
+            });
+        }
+    }
+
+    /// An offer/answer exchange completed: apply it to the transceivers.
+    pub(super) fn apply_media_negotiation(&mut self, local_is_offer: bool) {
+        if let (Some(local), Some(remote)) = (&self.current_local, &self.current_remote) {
+            self.media
+                .apply_negotiation(&local.sdp, &remote.sdp, local_is_offer);
+        }
+        self.pump_media();
+    }
+}

@@ -11,6 +11,10 @@
 //! * [`codec`]: depacketizers and packetizers for Opus, G.711, G.722, VP8, VP9, H.264 and AV1, and
 //!   a [`FrameAssembler`](codec::FrameAssembler) turning in-order packets into
 //!   [`EncodedFrame`](codec::EncodedFrame)s.
+//! * [`stream`]: the per-SSRC stream engine: [`ReceiveStream`](stream::ReceiveStream) (jitter
+//!   buffer, NACK with retries, RTX, PLI/FIR, receiver reports, lip-sync mapping) and
+//!   [`SendStream`](stream::SendStream) (history, RTX answers, sender reports, RTT), with W3C
+//!   stats.
 //!
 //! Nothing here does I/O or reads a clock. Hostile input never panics: every failure is an
 //! [`RtpError`], and every list read from the wire is bounded (the bounds are documented as
@@ -54,6 +58,7 @@ pub mod ext;
 pub mod packet;
 pub mod rtcp;
 pub mod seq;
+pub mod stream;
 mod wire;
 
 pub use error::RtpError;

@@ -1,0 +1,217 @@
+//! The NACK generator (RFC 4585 section 6.2.1): which missing packets to ask for, and when to
+//! ask again.
+//!
+//! A NACK sent once is lost as easily as the packet it asks for; receivers that never repeat it
+//! freeze until the next keyframe. Here every missing sequence number is asked for once the
+//! reordering seen on the path makes a late arrival unlikely, then again every
+//! [`nack_retry_interval`] until it arrives, falls out of the jitter buffer, or has been asked
+//! for `max_retries` times.
+//!
+//! The reordering estimate is the largest recent delay between noticing a gap and the original
+//! packet filling it; it decays by 1/16 at every new gap, so a path that stops reordering soon
+//! gets immediate NACKs again. The first request waits 5/4 of it, at most half an RTT and
+//! [`MAX_REORDER_WAIT`].
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// Most missing packets tracked at once. A larger gap keeps only the newest entries (the oldest
+/// would be skipped by the jitter buffer before they could be recovered anyway).
+pub const MAX_NACK_ENTRIES: usize = 1000;
+
+/// Longest wait before the first request for a missing packet.
+pub const MAX_REORDER_WAIT: Duration = Duration::from_millis(50);
+
+/// Lower bound on the retry interval, so a tiny measured RTT does not flood the sender.
+const MIN_RETRY_INTERVAL: Duration = Duration::from_millis(20);
+
+/// How long after a NACK the same packet is asked for again: the RTT plus half of it as margin
+/// for jitter and the sender's pacing, at least 20 ms.
+pub fn nack_retry_interval(rtt: Duration) -> Duration {
+    (rtt + rtt / 2).max(MIN_RETRY_INTERVAL)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    sent: u32,
+    next_send: Instant,
+    detected: Instant,
+}
+
+/// Missing packets by extended sequence number.
+#[derive(Debug)]
+pub(crate) struct NackList {
+    entries: BTreeMap<u64, Entry>,
+    max_retries: u32,
+    reorder: Duration,
+    /// Entries dropped because the list was full.
+    pub overflowed: u64,
+    /// Entries dropped after `max_retries` requests.
+    pub gave_up: u64,
+}
+
+impl NackList {
+    pub fn new(max_retries: u32) -> Self {
+        Self {
+            entries: BTreeMap::new(),
+            max_retries,
+            reorder: Duration::ZERO,
+            overflowed: 0,
+            gave_up: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The current reordering estimate.
+    #[cfg(test)]
+    pub fn reorder(&self) -> Duration {
+        self.reorder
+    }
+
+    /// Packets `from..to` (extended) went missing at `now`.
+    pub fn add_range(&mut self, now: Instant, from: u64, to: u64, rtt: Duration) {
+        self.reorder -= self.reorder / 16;
+        let wait = (self.reorder + self.reorder / 4)
+            .min(rtt / 2)
+            .min(MAX_REORDER_WAIT);
+        let keep = MAX_NACK_ENTRIES as u64;
+        let start = if to - from > keep {
+            self.overflowed += to - from - keep;
+            to - keep
+        } else {
+            from
+        };
+        for seq in start..to {
+            self.entries.insert(
+                seq,
+                Entry {
+                    sent: 0,
+                    next_send: now + wait,
+                    detected: now,
+                },
+            );
+        }
+        while self.entries.len() > MAX_NACK_ENTRIES {
+            self.entries.pop_first();
+            self.overflowed += 1;
+        }
+    }
+
+    /// The packet arrived at `now` (as a retransmission if `retransmitted`); true if it was
+    /// missing. An original arriving late measures reordering.
+    pub fn remove(&mut self, now: Instant, seq: u64, retransmitted: bool) -> bool {
+        let Some(e) = self.entries.remove(&seq) else {
+            return false;
+        };
+        if !retransmitted {
+            self.reorder = self.reorder.max(now.saturating_duration_since(e.detected));
+        }
+        true
+    }
+
+    /// Forgets everything older than `seq` (the jitter buffer moved past it).
+    pub fn drop_before(&mut self, seq: u64) {
+        self.entries = self.entries.split_off(&seq);
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The sequence numbers to ask for at `now`, in order; schedules their next request.
+    pub fn due(&mut self, now: Instant, rtt: Duration) -> Vec<u16> {
+        let interval = nack_retry_interval(rtt);
+        let mut out = Vec::new();
+        let max = self.max_retries;
+        let mut exhausted = 0;
+        self.entries.retain(|&seq, e| {
+            if e.next_send > now {
+                return true;
+            }
+            if e.sent >= max {
+                exhausted += 1;
+                return false;
+            }
+            e.sent += 1;
+            e.next_send = now + interval;
+            out.push(seq as u16);
+            true
+        });
+        self.gave_up += exhausted;
+        out
+    }
+
+    /// When the next entry is due.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.entries.values().map(|e| e.next_send).min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_at_rtt_intervals_until_max() {
+        let t0 = Instant::now();
+        let rtt = Duration::from_millis(40);
+        let mut n = NackList::new(3);
+        n.add_range(t0, 5, 7, rtt);
+        assert_eq!(n.due(t0, rtt), vec![5, 6]);
+        assert!(n.due(t0 + Duration::from_millis(59), rtt).is_empty());
+        assert_eq!(n.next_deadline(), Some(t0 + Duration::from_millis(60)));
+        let t1 = t0 + Duration::from_millis(60);
+        // 6 arrived meanwhile: only 5 is asked again.
+        assert!(n.remove(t1, 6, true));
+        assert_eq!(n.due(t1, rtt), vec![5]);
+        let t2 = t1 + Duration::from_millis(60);
+        assert_eq!(n.due(t2, rtt), vec![5]);
+        // Third request was the last: the fourth deadline drops it.
+        assert!(n.due(t2 + Duration::from_millis(60), rtt).is_empty());
+        assert_eq!(n.len(), 0);
+        assert_eq!(n.gave_up, 1);
+    }
+
+    const DEFAULT: Duration = Duration::from_millis(100);
+
+    #[test]
+    fn first_request_waits_for_observed_reordering() {
+        let t0 = Instant::now();
+        let mut n = NackList::new(10);
+        n.add_range(t0, 1, 2, DEFAULT);
+        // The original shows up 8 ms late: reordering, not loss.
+        assert!(n.remove(t0 + Duration::from_millis(8), 1, false));
+        assert_eq!(n.reorder(), Duration::from_millis(8));
+        // The next gap waits 5/4 of the (decayed) estimate before the first NACK.
+        let t1 = t0 + Duration::from_secs(1);
+        n.add_range(t1, 10, 11, DEFAULT);
+        let wait = Duration::from_micros(7500) * 5 / 4;
+        assert!(
+            n.due(t1 + wait - Duration::from_micros(1), DEFAULT)
+                .is_empty()
+        );
+        assert_eq!(n.due(t1 + wait, DEFAULT), vec![10]);
+        // Never longer than half an RTT.
+        n.add_range(t1, 20, 21, Duration::from_millis(4));
+        assert_eq!(n.due(t1 + Duration::from_millis(2), DEFAULT), vec![20]);
+        // A retransmission filling the gap says nothing about reordering.
+        n.add_range(t1, 30, 31, DEFAULT);
+        assert!(n.remove(t1 + Duration::from_secs(1), 30, true));
+        assert!(n.reorder() < Duration::from_millis(8));
+    }
+
+    #[test]
+    fn bounded_and_trimmed() {
+        let t0 = Instant::now();
+        let mut n = NackList::new(10);
+        n.add_range(t0, 0, 50_000, DEFAULT);
+        assert_eq!(n.len(), MAX_NACK_ENTRIES);
+        assert_eq!(n.overflowed, 50_000 - MAX_NACK_ENTRIES as u64);
+        n.drop_before(49_990);
+        assert_eq!(n.len(), 10);
+        assert_eq!(nack_retry_interval(Duration::ZERO), MIN_RETRY_INTERVAL);
+    }
+}

@@ -1,0 +1,633 @@
+//! [`ReceiveStream`]: everything between received RTP packets of one SSRC and decodable frames.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::jitter::{Insert, JitterBuffer, Pop, Stored};
+use super::nack::NackList;
+use super::report::{LastSr, Reception};
+use super::stats::{ReceiveStats, RemoteOutboundRtpStats};
+use super::{DEFAULT_RTT, NtpClock, RtxConfig};
+use crate::RtpPacket;
+use crate::codec::{Codec, EncodedFrame, FrameAssembler};
+use crate::rtcp::{
+    ExtendedReport, Fir, FirEntry, MAX_NACK_PAIRS, Nack, NtpTime, Pli, ReceiverReport, ReportBlock,
+    RtcpPacket, SenderReport, XrBlock,
+};
+use crate::seq::SeqUnwrapper;
+
+/// Largest forward sequence jump accepted from one packet (RFC 3550 appendix A.1's
+/// `MAX_DROPOUT`). A larger jump is dropped unless the next packet continues it, which then
+/// restarts the sequence.
+pub const MAX_DROPOUT: u64 = 3000;
+
+/// Most events queued for the application; when full, the oldest frame is dropped and counted
+/// in `framesDropped`.
+pub const MAX_PENDING_EVENTS: usize = 64;
+
+/// Most NACK packets in one RTCP compound (each holds up to [`MAX_NACK_PAIRS`] pairs).
+const MAX_NACKS_PER_COMPOUND: usize = 4;
+
+/// How a [`ReceiveStream`] is set up.
+#[derive(Debug, Clone)]
+pub struct ReceiveConfig {
+    /// The media SSRC received.
+    pub ssrc: u32,
+    /// The codec of its payload type.
+    pub codec: Codec,
+    /// The media payload type.
+    pub payload_type: u8,
+    /// The RTP clock rate (defaults to the codec's).
+    pub clock_rate: u32,
+    /// The RTX stream repairing it, if negotiated.
+    pub rtx: Option<RtxConfig>,
+    /// The SSRC this side's RTCP is sent from (the sender SSRC of RR, NACK, PLI, FIR).
+    pub local_ssrc: u32,
+    /// The caller's wall-clock mapping, for XR receiver reference times.
+    pub clock: NtpClock,
+    /// How long the jitter buffer waits for a missing packet before the frames it touches are
+    /// declared lost. Complete frames behind no gap leave at once.
+    pub latency: Duration,
+    /// Whether to send NACKs (negotiated `nack` feedback).
+    pub nack: bool,
+    /// How many times one missing packet is asked for at most.
+    pub max_nack_retries: u32,
+    /// Ask for keyframes with FIR (RFC 5104) instead of PLI.
+    pub use_fir: bool,
+    /// Least time between two keyframe requests (raised to 1.5 RTT when the RTT is longer).
+    pub keyframe_request_interval: Duration,
+    /// Interval between receiver reports (RFC 3550's timing simplified: fixed, no randomization).
+    pub rtcp_interval: Duration,
+}
+
+impl ReceiveConfig {
+    /// Defaults for `ssrc` carrying `codec` with `payload_type`, reported on from `local_ssrc`:
+    /// NACK on for video, 300 ms latency for video and 60 ms for audio, 10 NACKs per packet,
+    /// PLI at most every 250 ms, RR every second.
+    pub fn new(
+        ssrc: u32,
+        codec: Codec,
+        payload_type: u8,
+        local_ssrc: u32,
+        clock: NtpClock,
+    ) -> Self {
+        let video = !codec.is_audio();
+        Self {
+            ssrc,
+            codec,
+            payload_type,
+            clock_rate: codec.clock_rate(),
+            rtx: None,
+            local_ssrc,
+            clock,
+            latency: Duration::from_millis(if video { 300 } else { 60 }),
+            nack: video,
+            max_nack_retries: 10,
+            use_fir: false,
+            keyframe_request_interval: Duration::from_millis(250),
+            rtcp_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+/// A frame leaving the jitter buffer, with the sender's wall-clock time for lip sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedFrame {
+    /// The frame.
+    pub frame: EncodedFrame,
+    /// When the sender captured it, on the sender's NTP clock, from the last SR's NTP↔RTP
+    /// mapping; `None` before the first SR.
+    pub sender_ntp_time: Option<NtpTime>,
+    /// When its last packet arrived.
+    pub arrival: Instant,
+}
+
+/// What a [`ReceiveStream`] tells the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceiveEvent {
+    /// A whole frame, in order. Video frames are only delivered when decodable: after a loss,
+    /// delta frames are dropped until the next keyframe.
+    Frame(ReceivedFrame),
+    /// The jitter buffer gave up on `count` packets from `first_sequence` on: the frames they
+    /// belonged to are lost. For video, a keyframe is requested and awaited.
+    FrameLost {
+        /// First sequence number given up on.
+        first_sequence: u16,
+        /// How many consecutive packets.
+        count: u64,
+    },
+    /// Delivery of video stopped until a keyframe arrives (after a loss, a broken frame, a
+    /// sequence restart, or a delta frame first); PLI or FIR requests are being sent.
+    KeyframeNeeded,
+}
+
+/// What [`ReceiveStream::handle_rtp`] did with a packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PacketVerdict {
+    /// Stored in the jitter buffer (or released already).
+    Accepted,
+    /// A retransmission recovered a missing packet.
+    Recovered,
+    /// Seen before; dropped.
+    Duplicate,
+    /// Its place was already released or given up on; dropped.
+    Late,
+    /// A sequence jump over [`MAX_DROPOUT`] not (yet) confirmed; dropped.
+    SequenceJump,
+    /// The SSRC is neither the media nor the RTX SSRC; dropped.
+    UnknownSsrc,
+    /// The payload type is not this stream's; dropped.
+    UnknownPayloadType,
+    /// An RTX packet too short to hold the original sequence number; dropped.
+    Malformed,
+    /// A padding-only RTX packet (a bandwidth probe); dropped.
+    Padding,
+}
+
+/// The receive side of one media SSRC. See the [module documentation](super).
+#[derive(Debug)]
+pub struct ReceiveStream {
+    config: ReceiveConfig,
+    unwrapper: SeqUnwrapper,
+    started: bool,
+    /// A confirmed jump needs this sequence number next.
+    probation: Option<u16>,
+    reception: Reception,
+    jitter: JitterBuffer,
+    nacks: NackList,
+    assembler: FrameAssembler,
+    events: VecDeque<ReceiveEvent>,
+    /// Delta frames are dropped until a keyframe.
+    waiting_keyframe: bool,
+    /// Keyframe requests are being sent.
+    keyframe_needed: bool,
+    last_keyframe_request: Option<Instant>,
+    fir_seq: u8,
+    /// The next FIR starts a new request (a new command sequence number).
+    new_keyframe_request: bool,
+    rtt: Duration,
+    last_sr: Option<(SenderReport, Instant)>,
+    next_report: Option<Instant>,
+    stats: ReceiveStats,
+}
+
+impl ReceiveStream {
+    /// A stream that has received nothing yet; `now` is the origin of its arrival clock.
+    pub fn new(config: ReceiveConfig, now: Instant) -> Self {
+        Self {
+            unwrapper: SeqUnwrapper::new(),
+            started: false,
+            probation: None,
+            reception: Reception::new(config.clock_rate, now),
+            jitter: JitterBuffer::new(config.latency),
+            nacks: NackList::new(config.max_nack_retries),
+            assembler: FrameAssembler::new(config.codec),
+            events: VecDeque::new(),
+            waiting_keyframe: !config.codec.is_audio(),
+            keyframe_needed: false,
+            last_keyframe_request: None,
+            fir_seq: 0,
+            new_keyframe_request: false,
+            rtt: DEFAULT_RTT,
+            last_sr: None,
+            next_report: None,
+            stats: ReceiveStats::default(),
+            config,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ReceiveConfig {
+        &self.config
+    }
+
+    /// The media SSRC.
+    pub fn ssrc(&self) -> u32 {
+        self.config.ssrc
+    }
+
+    /// True if `ssrc` is this stream's media or RTX SSRC (for demultiplexing).
+    pub fn accepts_ssrc(&self, ssrc: u32) -> bool {
+        ssrc == self.config.ssrc || self.config.rtx.is_some_and(|r| r.ssrc == ssrc)
+    }
+
+    /// The RTT used for NACK timing: measured through XR, set by [`ReceiveStream::set_rtt`], or
+    /// [`DEFAULT_RTT`].
+    pub fn rtt(&self) -> Duration {
+        self.rtt
+    }
+
+    /// Sets the RTT (for instance measured by the send side of the same connection).
+    pub fn set_rtt(&mut self, rtt: Duration) {
+        self.rtt = rtt;
+    }
+
+    /// Feeds a received RTP packet of the media or RTX SSRC.
+    pub fn handle_rtp(&mut self, now: Instant, packet: &RtpPacket<'_>) -> PacketVerdict {
+        let verdict = self.classify_and_store(now, packet);
+        match verdict {
+            PacketVerdict::Accepted | PacketVerdict::Recovered => self.drain(now),
+            PacketVerdict::Duplicate => self.stats.inbound.packets_duplicated += 1,
+            PacketVerdict::Late => self.stats.inbound.packets_discarded += 1,
+            PacketVerdict::SequenceJump => self.stats.inbound.sequence_jumps_dropped += 1,
+            PacketVerdict::Padding => self.stats.inbound.padding_packets_received += 1,
+            PacketVerdict::UnknownSsrc
+            | PacketVerdict::UnknownPayloadType
+            | PacketVerdict::Malformed => self.stats.inbound.packets_invalid += 1,
+        }
+        verdict
+    }
+
+    fn classify_and_store(&mut self, now: Instant, packet: &RtpPacket<'_>) -> PacketVerdict {
+        let h = &packet.header;
+        let (header, payload, rtx) = if h.ssrc == self.config.ssrc {
+            if h.payload_type != self.config.payload_type {
+                return PacketVerdict::UnknownPayloadType;
+            }
+            (h.clone(), packet.payload, false)
+        } else if let Some(rtx) = self.config.rtx.filter(|r| r.ssrc == h.ssrc) {
+            if h.payload_type != rtx.payload_type {
+                return PacketVerdict::UnknownPayloadType;
+            }
+            match packet.payload {
+                [] => return PacketVerdict::Padding,
+                [_] => return PacketVerdict::Malformed,
+                [a, b, rest @ ..] => {
+                    let mut header = h.clone();
+                    header.ssrc = self.config.ssrc;
+                    header.payload_type = self.config.payload_type;
+                    header.sequence_number = u16::from_be_bytes([*a, *b]);
+                    (header, rest, true)
+                }
+            }
+        } else {
+            return PacketVerdict::UnknownSsrc;
+        };
+        let seq = header.sequence_number;
+        let ext = self.unwrapper.peek(seq);
+        if self.started {
+            let highest = self.reception.highest;
+            if ext > highest + MAX_DROPOUT {
+                if rtx || self.probation != Some(seq) {
+                    if !rtx {
+                        self.probation = Some(seq.wrapping_add(1));
+                    }
+                    return PacketVerdict::SequenceJump;
+                }
+                self.resync(now, ext);
+            }
+            match self.jitter.check(ext) {
+                Insert::Late => return PacketVerdict::Late,
+                Insert::Duplicate => return PacketVerdict::Duplicate,
+                Insert::Stored => {}
+            }
+            if ext > highest + 1 && self.config.nack {
+                self.nacks.add_range(now, highest + 1, ext, self.rtt);
+            }
+        }
+        self.probation = None;
+        self.started = true;
+        self.unwrapper.unwrap(seq);
+        let was_missing = self.nacks.remove(now, ext, rtx);
+        self.reception.on_packet(ext);
+        if !rtx {
+            self.reception.on_timing(now, header.timestamp);
+        }
+        let s = &mut self.stats.inbound;
+        let payload_len = payload.len() as u64;
+        s.bytes_received += payload_len;
+        s.header_bytes_received += header.wire_len() as u64 + u64::from(packet.padding);
+        if rtx {
+            s.retransmitted_packets_received += 1;
+            s.retransmitted_bytes_received += payload_len;
+        }
+        self.jitter.insert(
+            ext,
+            Stored {
+                header,
+                payload: payload.to_vec(),
+                arrival: now,
+            },
+        );
+        if rtx && was_missing {
+            PacketVerdict::Recovered
+        } else {
+            PacketVerdict::Accepted
+        }
+    }
+
+    /// A confirmed sequence jump: the old sequence is over.
+    fn resync(&mut self, now: Instant, ext: u64) {
+        self.stats.inbound.sequence_resyncs += 1;
+        let dropped = self.jitter.reset(ext);
+        self.stats.inbound.packets_given_up += dropped as u64;
+        self.nacks.clear();
+        self.reception.resync(ext);
+        self.assembler = FrameAssembler::new(self.config.codec);
+        self.lose_continuity(now);
+    }
+
+    /// Releases whatever the jitter buffer lets go at `now`.
+    fn drain(&mut self, now: Instant) {
+        while let Some(pop) = self.jitter.pop(now) {
+            match pop {
+                Pop::Packet(p) => self.assemble(now, p),
+                Pop::Skipped { first, count } => {
+                    self.nacks.drop_before(first + count);
+                    let s = &mut self.stats.inbound;
+                    s.gaps_given_up += 1;
+                    s.packets_given_up += count;
+                    self.push_event(ReceiveEvent::FrameLost {
+                        first_sequence: first as u16,
+                        count,
+                    });
+                    self.lose_continuity(now);
+                }
+            }
+        }
+    }
+
+    /// Video after a loss: deliver nothing until a keyframe, and ask for one.
+    fn lose_continuity(&mut self, _now: Instant) {
+        if self.config.codec.is_audio() {
+            return;
+        }
+        if !self.keyframe_needed {
+            self.push_event(ReceiveEvent::KeyframeNeeded);
+            self.new_keyframe_request = true;
+        }
+        self.waiting_keyframe = true;
+        self.keyframe_needed = true;
+    }
+
+    fn assemble(&mut self, now: Instant, p: Stored) {
+        let dropped_before = self.assembler.dropped_frames();
+        let packet = RtpPacket {
+            header: p.header,
+            payload: &p.payload,
+            padding: 0,
+        };
+        self.assembler.handle_packet(&packet);
+        let broken = self.assembler.dropped_frames() - dropped_before;
+        if broken > 0 {
+            self.stats.inbound.frames_dropped += broken;
+            self.lose_continuity(now);
+        }
+        while let Some(frame) = self.assembler.poll_frame() {
+            if self.waiting_keyframe && !frame.keyframe {
+                self.stats.inbound.frames_dropped += 1;
+                self.lose_continuity(now);
+                continue;
+            }
+            if frame.keyframe && !self.config.codec.is_audio() {
+                self.waiting_keyframe = false;
+                self.keyframe_needed = false;
+                self.stats.inbound.key_frames_received += 1;
+            }
+            self.stats.inbound.frames_received += 1;
+            let sender_ntp_time = self.sender_ntp_time(frame.rtp_timestamp);
+            self.push_event(ReceiveEvent::Frame(ReceivedFrame {
+                frame,
+                sender_ntp_time,
+                arrival: p.arrival,
+            }));
+        }
+    }
+
+    fn push_event(&mut self, event: ReceiveEvent) {
+        if self.events.len() >= MAX_PENDING_EVENTS {
+            if let Some(i) = self
+                .events
+                .iter()
+                .position(|e| matches!(e, ReceiveEvent::Frame(_)))
+            {
+                self.events.remove(i);
+                self.stats.inbound.frames_dropped += 1;
+            } else {
+                self.events.pop_front();
+            }
+        }
+        self.events.push_back(event);
+    }
+
+    /// The sender's NTP time for RTP timestamp `ts`, extrapolated from the last SR (RFC 3550
+    /// section 6.4.1: the SR pairs an NTP time with the RTP time of the same instant).
+    pub fn sender_ntp_time(&self, ts: u32) -> Option<NtpTime> {
+        let (sr, _) = self.last_sr.as_ref()?;
+        let ticks = i128::from(ts.wrapping_sub(sr.rtp_time) as i32);
+        let delta = (ticks << 32) / i128::from(self.config.clock_rate.max(1));
+        let ntp = i128::from(sr.ntp_time.0) + delta;
+        Some(NtpTime(ntp as u64))
+    }
+
+    /// The decoder asks for a keyframe (it lost sync or just started): a PLI (or FIR) is sent,
+    /// repeated until a keyframe arrives.
+    pub fn request_keyframe(&mut self, _now: Instant) {
+        self.new_keyframe_request |= !self.keyframe_needed;
+        self.keyframe_needed = true;
+    }
+
+    /// Feeds one RTCP packet from the remote side (an SR of the media SSRC, an XR DLRR for
+    /// the local SSRC); others are ignored. Returns whether the packet was used.
+    pub fn handle_rtcp(&mut self, now: Instant, packet: &RtcpPacket) -> bool {
+        match packet {
+            RtcpPacket::SenderReport(sr) if sr.ssrc == self.config.ssrc => {
+                self.handle_sr(now, sr);
+                true
+            }
+            RtcpPacket::ExtendedReport(xr) if xr.ssrc == self.config.ssrc => {
+                let arrival = self.config.clock.ntp(now);
+                let mut used = false;
+                for block in &xr.blocks {
+                    let XrBlock::Dlrr(items) = block else {
+                        continue;
+                    };
+                    for item in items.iter().filter(|i| i.ssrc == self.config.local_ssrc) {
+                        if let Some(rtt) = item.round_trip_time(arrival) {
+                            self.rtt = rtt;
+                            let r = &mut self.stats.remote_outbound;
+                            r.round_trip_time = Some(rtt);
+                            r.total_round_trip_time += rtt;
+                            r.round_trip_time_measurements += 1;
+                            used = true;
+                        }
+                    }
+                }
+                used
+            }
+            _ => false,
+        }
+    }
+
+    /// Records a sender report of the media SSRC: lip-sync mapping, LSR/DLSR for the next
+    /// report block, remote-outbound stats.
+    pub fn handle_sr(&mut self, now: Instant, sr: &SenderReport) {
+        let r = &mut self.stats.remote_outbound;
+        r.packets_sent = u64::from(sr.packet_count);
+        r.bytes_sent = u64::from(sr.octet_count);
+        r.remote_timestamp = Some(sr.ntp_time);
+        r.reports_sent += 1;
+        let mut stored = sr.clone();
+        stored.reports.clear();
+        stored.profile_extension.clear();
+        self.last_sr = Some((stored, now));
+    }
+
+    /// The report block about this stream as of `now`, starting a new fraction-lost interval;
+    /// `None` before the first packet. [`ReceiveStream::poll_rtcp`] uses it; a caller gathering
+    /// the blocks of several streams into one RR may call it instead.
+    pub fn report_block(&mut self, now: Instant) -> Option<ReportBlock> {
+        if !self.started {
+            return None;
+        }
+        let last_sr = self.last_sr.as_ref().map(|(sr, at)| LastSr {
+            middle_32: sr.ntp_time.middle_32(),
+            arrival: *at,
+        });
+        Some(self.reception.report_block(self.config.ssrc, now, last_sr))
+    }
+
+    /// The next RTCP compound to send, if any is due: an RR (with this stream's report block
+    /// and an XR receiver reference time every `rtcp_interval`, without blocks otherwise, so
+    /// every compound starts with an RR as RFC 3550 wants), NACKs for missing packets due for a
+    /// request, and a PLI or FIR while a keyframe is needed.
+    pub fn poll_rtcp(&mut self, now: Instant) -> Option<Vec<RtcpPacket>> {
+        if !self.started {
+            return None;
+        }
+        let report_due = self.next_report.is_none_or(|t| now >= t);
+        let lost = if self.config.nack {
+            self.nacks.due(now, self.rtt)
+        } else {
+            Vec::new()
+        };
+        let keyframe = self.keyframe_needed && self.keyframe_request_due(now);
+        if !report_due && lost.is_empty() && !keyframe {
+            return None;
+        }
+        let mut rr = ReceiverReport {
+            ssrc: self.config.local_ssrc,
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        if report_due {
+            self.next_report = Some(now + self.config.rtcp_interval);
+            rr.reports.extend(self.report_block(now));
+            out.push(RtcpPacket::ReceiverReport(rr));
+            out.push(RtcpPacket::ExtendedReport(ExtendedReport {
+                ssrc: self.config.local_ssrc,
+                blocks: vec![XrBlock::Rrtr {
+                    ntp_time: self.config.clock.ntp(now),
+                }],
+            }));
+        } else {
+            out.push(RtcpPacket::ReceiverReport(rr));
+        }
+        self.stats.inbound.nacked_packets += lost.len() as u64;
+        let per_nack = MAX_NACK_PAIRS;
+        let nack = Nack::from_lost(self.config.local_ssrc, self.config.ssrc, &lost);
+        for pairs in nack.pairs.chunks(per_nack).take(MAX_NACKS_PER_COMPOUND) {
+            self.stats.inbound.nack_count += 1;
+            out.push(RtcpPacket::Nack(Nack {
+                pairs: pairs.to_vec(),
+                ..nack.clone()
+            }));
+        }
+        if keyframe {
+            self.last_keyframe_request = Some(now);
+            if self.config.use_fir {
+                self.stats.inbound.fir_count += 1;
+                if std::mem::take(&mut self.new_keyframe_request) {
+                    self.fir_seq = self.fir_seq.wrapping_add(1);
+                }
+                out.push(RtcpPacket::Fir(Fir {
+                    sender_ssrc: self.config.local_ssrc,
+                    entries: vec![FirEntry {
+                        ssrc: self.config.ssrc,
+                        seq_nr: self.fir_seq,
+                    }],
+                }));
+            } else {
+                self.stats.inbound.pli_count += 1;
+                out.push(RtcpPacket::Pli(Pli {
+                    sender_ssrc: self.config.local_ssrc,
+                    media_ssrc: self.config.ssrc,
+                }));
+            }
+        }
+        Some(out)
+    }
+
+    fn keyframe_request_interval(&self) -> Duration {
+        self.config
+            .keyframe_request_interval
+            .max(self.rtt + self.rtt / 2)
+    }
+
+    fn keyframe_request_due(&self, now: Instant) -> bool {
+        self.last_keyframe_request
+            .is_none_or(|t| now >= t + self.keyframe_request_interval())
+    }
+
+    /// The next event for the application.
+    pub fn poll_event(&mut self) -> Option<ReceiveEvent> {
+        self.events.pop_front()
+    }
+
+    /// When [`ReceiveStream::handle_timeout`] (then `poll_rtcp`) should run next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if !self.started {
+            return None;
+        }
+        let keyframe = self
+            .keyframe_needed
+            .then(|| {
+                self.last_keyframe_request
+                    .map(|t| t + self.keyframe_request_interval())
+            })
+            .flatten();
+        [
+            self.next_report,
+            self.jitter.deadline(),
+            self.config
+                .nack
+                .then(|| self.nacks.next_deadline())
+                .flatten(),
+            keyframe,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Timers: gives up on overdue gaps (NACKs and reports are produced by `poll_rtcp`).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.drain(now);
+    }
+
+    /// The stats as of now.
+    pub fn stats(&self) -> ReceiveStats {
+        let mut s = self.stats.clone();
+        s.inbound.ssrc = self.config.ssrc;
+        s.inbound.packets_received = self.reception.received;
+        s.inbound.packets_lost = self.reception.lost();
+        s.inbound.jitter = self.reception.jitter_seconds();
+        s.inbound.nacks_abandoned = self.nacks.gave_up + self.nacks.overflowed;
+        s
+    }
+
+    /// The remote-outbound stats alone.
+    pub fn remote_outbound_stats(&self) -> &RemoteOutboundRtpStats {
+        &self.stats.remote_outbound
+    }
+
+    /// Packets held in the jitter buffer (at most [`MAX_JITTER_PACKETS`](super::MAX_JITTER_PACKETS)).
+    pub fn buffered_packets(&self) -> usize {
+        self.jitter.len()
+    }
+
+    /// Missing packets being asked for (at most [`MAX_NACK_ENTRIES`](super::MAX_NACK_ENTRIES)).
+    pub fn missing_packets(&self) -> usize {
+        self.nacks.len()
+    }
+}

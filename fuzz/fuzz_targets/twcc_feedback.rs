@@ -35,12 +35,17 @@ fuzz_target!(|data: &[u8]| {
         rest = tail;
         let arg = u16::from_be_bytes([*a, *b]);
         match op % 6 {
-            // Send `arg % 512` packets, 1 ms apart (sometimes skipping sequence numbers).
+            // Send `arg % 512` packets, 1 ms apart (sometimes skipping sequence numbers; some
+            // as probes of the clusters the estimator asks for, or of made-up clusters).
             0 => {
+                let cluster = bwe.poll_probe().map_or(u32::from(*b), |c| c.id);
                 for i in 0..(arg % 512) {
                     let seq = bwe.next_twcc_seq();
-                    if op & 0x80 == 0 || i % 3 != 0 {
-                        bwe.on_packet_sent(now, seq, 200 + usize::from(*a));
+                    let size = 200 + usize::from(*a);
+                    if op & 0x40 != 0 && i % 2 == 0 {
+                        bwe.on_probe_packet_sent(now, seq, size, cluster);
+                    } else if op & 0x80 == 0 || i % 3 != 0 {
+                        bwe.on_packet_sent(now, seq, size);
                     }
                     now += Duration::from_millis(1);
                 }

@@ -13,6 +13,9 @@
 //!   producing [`Remb`](rtcio_rtp::rtcp::Remb).
 //! * [`Pacer`]: leaky bucket at the pacing rate, audio > retransmissions > video > padding,
 //!   bounded queue with drop accounting.
+//! * [`probe`]: probe clusters (3× and 6× the start rate, doubling while they succeed, and a
+//!   periodic one at 2× the target while the path is calm) that the pacer sends at their rate,
+//!   and the rate their arrivals show, which lifts the estimate at once.
 //!
 //! Nothing here reads a clock: every call takes `now`. Hostile feedback (unknown or absurd
 //! sequence numbers, oversized status lists, clock jumps) is dropped and counted in
@@ -20,35 +23,44 @@
 //!
 //! ```
 //! use std::time::{Duration, Instant};
-//! use rtcio_bwe::{BweConfig, Pacer, PacerConfig, PacketKind, SendSideBwe, TwccReceiver};
+//! use rtcio_bwe::{BweConfig, Paced, Pacer, PacerConfig, PacketKind, SendSideBwe, TwccReceiver};
 //!
 //! let start = Instant::now();
 //! let mut bwe = SendSideBwe::new(BweConfig::default(), start);
 //! let mut pacer = Pacer::new(PacerConfig::default(), bwe.pacing_rate());
 //! let mut receiver = TwccReceiver::new(start, 1, 2);
-//! let mut now = start;
-//! for frame in 0..100u32 {
-//!     // The encoder makes a frame at the target rate (30 fps) and hands its packets over.
-//!     let bytes = (bwe.target_bitrate() / 8 / 30) as usize;
-//!     for _ in 0..bytes.div_ceil(1000) {
-//!         pacer.enqueue(now, PacketKind::Video, 1000, frame);
+//! for ms in 0..3000 {
+//!     let now = start + Duration::from_millis(ms);
+//!     if ms % 33 == 0 {
+//!         // The encoder makes a frame at the target rate (30 fps) and queues its packets.
+//!         let bytes = (bwe.target_bitrate() / 8 / 30) as usize;
+//!         for _ in 0..bytes.div_ceil(1000) {
+//!             pacer.enqueue(now, PacketKind::Video, 1000, ms);
+//!         }
 //!     }
-//!     let frame_end = now + Duration::from_micros(33_333);
-//!     while now < frame_end {
-//!         while let Some((_kind, _frame)) = pacer.poll_send(now) {
-//!             let seq = bwe.next_twcc_seq();
-//!             bwe.on_packet_sent(now, seq, 1000);
-//!             receiver.on_packet(now + Duration::from_millis(20), seq); // a perfect link
+//!     while let Some(paced) = pacer.poll_send(now) {
+//!         // Write this into the transport-cc extension of the packet going out.
+//!         let seq = bwe.next_twcc_seq();
+//!         match paced {
+//!             Paced::Packet { probe: None, .. } => bwe.on_packet_sent(now, seq, 1000),
+//!             Paced::Packet { probe: Some(cluster), .. } => {
+//!                 bwe.on_probe_packet_sent(now, seq, 1000, cluster)
+//!             }
+//!             // Make a padding packet of `size` bytes.
+//!             Paced::Padding { size, probe } => bwe.on_probe_packet_sent(now, seq, size, probe),
 //!         }
-//!         while let Some(fb) = receiver.poll_feedback(now) {
-//!             bwe.on_feedback(now + Duration::from_millis(20), &fb);
-//!             pacer.set_pacing_rate(now, bwe.pacing_rate());
+//!         receiver.on_packet(now, seq); // a perfect link
+//!         while let Some(cluster) = bwe.poll_probe() {
+//!             pacer.start_probe(now, cluster);
 //!         }
-//!         now = pacer.poll_timeout().unwrap_or(frame_end).clamp(now + Duration::from_millis(1), frame_end);
+//!     }
+//!     while let Some(fb) = receiver.poll_feedback(now) {
+//!         bwe.on_feedback(now, &fb);
+//!         pacer.set_pacing_rate(now, bwe.pacing_rate());
 //!     }
 //! }
-//! // Nothing limits the link, so the estimate only grew.
-//! assert!(bwe.target_bitrate() > 300_000);
+//! // Nothing limits the link: the probes (0.9, 1.8 Mbit/s, then doubling) lifted the estimate.
+//! assert!(bwe.target_bitrate() > 1_000_000);
 //! ```
 
 mod aimd;
@@ -58,6 +70,7 @@ mod inter_arrival;
 mod loss_based;
 mod overuse;
 pub mod pacer;
+pub mod probe;
 mod rate;
 pub mod remb;
 pub mod send_side;
@@ -67,7 +80,8 @@ pub mod twcc_sender;
 
 pub use config::BweConfig;
 pub use overuse::BandwidthUsage;
-pub use pacer::{Pacer, PacerConfig, PacerStats, PacketKind};
+pub use pacer::{Paced, Pacer, PacerConfig, PacerStats, PacketKind};
+pub use probe::ProbeCluster;
 pub use rate::MAX_RATE_SAMPLES;
 pub use remb::{RembEstimator, RembStats};
 pub use rtcio_rtp::rtcp::TransportFeedback;

@@ -36,6 +36,11 @@ impl LossBased {
         self.on_packets(packets, (fraction.clamp(0.0, 1.0) * packets as f64) as u64);
     }
 
+    /// Lifts the cap (a probe showed the path carries more while loss is low).
+    pub(crate) fn release(&mut self) {
+        self.limit_bps = None;
+    }
+
     /// Updates the cap once enough packets were counted; `target` is the current target and
     /// `delay_bps` the delay-based estimate. Returns the cap (`None`: no cap).
     pub(crate) fn update(

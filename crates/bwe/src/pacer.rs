@@ -7,9 +7,58 @@
 //! spent from the budget. The rate in use is never below queued bytes /
 //! [`PacerConfig::max_queue_time`], so a backlog (an encoder overshoot, a rate cut) drains
 //! within a few multiples of that time instead of growing latency without bound.
+//!
+//! A [`ProbeCluster`] started with [`Pacer::start_probe`] suspends normal pacing: packets go
+//! at the probe rate, queued media first and padding requests ([`Paced::Padding`]) when none
+//! waits, until the cluster has its packets and bytes.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
+
+use crate::probe::{MAX_PROBE_CLUSTERS, ProbeCluster};
+
+/// Size of the padding packets requested while probing with nothing queued, in bytes.
+pub const PROBE_PADDING_BYTES: usize = 1000;
+
+/// What [`Pacer::poll_send`] says to send now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Paced<T> {
+    /// A queued packet; `probe` is its probe cluster if it is part of one.
+    Packet {
+        /// Its kind.
+        kind: PacketKind,
+        /// The item given to [`Pacer::enqueue`].
+        item: T,
+        /// The probe cluster it belongs to.
+        probe: Option<u32>,
+    },
+    /// Make a padding packet of about `size` bytes and send it now, for probe cluster `probe`.
+    Padding {
+        /// Bytes to send.
+        size: usize,
+        /// The probe cluster.
+        probe: u32,
+    },
+}
+
+impl<T> Paced<T> {
+    /// The queued packet's kind and item, if this is one.
+    pub fn into_packet(self) -> Option<(PacketKind, T)> {
+        match self {
+            Self::Packet { kind, item, .. } => Some((kind, item)),
+            Self::Padding { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ActiveProbe {
+    cluster: ProbeCluster,
+    packets: usize,
+    bytes: usize,
+    budget_bits: f64,
+    last: Instant,
+}
 
 /// Sending priority, most important first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -90,6 +139,8 @@ pub struct Pacer<T> {
     last_refill: Option<Instant>,
     queues: [VecDeque<Queued<T>>; 4],
     queued_bytes: usize,
+    probes: VecDeque<ProbeCluster>,
+    active: Option<ActiveProbe>,
     stats: PacerStats,
 }
 
@@ -106,6 +157,8 @@ impl<T> Pacer<T> {
             last_refill: None,
             queues: Default::default(),
             queued_bytes: 0,
+            probes: VecDeque::new(),
+            active: None,
             stats: PacerStats::default(),
         }
     }
@@ -182,29 +235,121 @@ impl<T> Pacer<T> {
         dropped
     }
 
-    /// The next packet to send at `now`, most important kind first, or `None` if the budget is
-    /// spent or nothing waits. Call until `None`, then wait for [`Pacer::poll_timeout`].
-    pub fn poll_send(&mut self, now: Instant) -> Option<(PacketKind, T)> {
+    /// Queues a probe cluster (after any already queued; at most [`MAX_PROBE_CLUSTERS`], the
+    /// oldest are forgotten).
+    pub fn start_probe(&mut self, now: Instant, cluster: ProbeCluster) {
         self.refill(now);
-        let kind = if !self.queues[PacketKind::Audio.index()].is_empty() {
-            PacketKind::Audio
-        } else if self.budget_bits >= -f64::EPSILON {
-            *PacketKind::ALL
-                .iter()
-                .find(|k| !self.queues[k.index()].is_empty())?
-        } else {
-            return None;
-        };
-        let q = self.queues[kind.index()].pop_front()?;
-        self.queued_bytes -= q.size;
-        self.budget_bits -= q.size as f64 * 8.0;
-        self.stats.sent[kind.index()] += 1;
-        self.stats.bytes_sent += q.size as u64;
-        Some((kind, q.item))
+        self.probes.push_back(cluster);
+        while self.probes.len() > MAX_PROBE_CLUSTERS {
+            self.probes.pop_front();
+        }
     }
 
-    /// When the next queued packet may leave (`None` when the queue is empty).
+    /// Whether a probe cluster is being sent or waiting.
+    pub fn is_probing(&self) -> bool {
+        self.active.is_some() || !self.probes.is_empty()
+    }
+
+    fn pop(&mut self, kind: PacketKind) -> Option<(usize, T)> {
+        let q = self.queues[kind.index()].pop_front()?;
+        self.queued_bytes -= q.size;
+        self.stats.sent[kind.index()] += 1;
+        self.stats.bytes_sent += q.size as u64;
+        Some((q.size, q.item))
+    }
+
+    /// The next thing to send at `now`: audio at once, then a probe's packets at its rate, then
+    /// queued packets at the pacing rate, most important kind first. `None` when the budget is
+    /// spent or nothing waits. Call until `None`, then wait for [`Pacer::poll_timeout`].
+    pub fn poll_send(&mut self, now: Instant) -> Option<Paced<T>> {
+        self.refill(now);
+        if let Some((size, item)) = self.pop(PacketKind::Audio) {
+            self.budget_bits -= size as f64 * 8.0;
+            return Some(Paced::Packet {
+                kind: PacketKind::Audio,
+                item,
+                probe: None,
+            });
+        }
+        if self.active.is_none()
+            && let Some(cluster) = self.probes.pop_front()
+        {
+            self.active = Some(ActiveProbe {
+                cluster,
+                packets: 0,
+                bytes: 0,
+                budget_bits: 0.0,
+                last: now,
+            });
+        }
+        if let Some(p) = self.active {
+            return self.poll_probe(now, p);
+        }
+        if self.budget_bits < -f64::EPSILON {
+            return None;
+        }
+        let kind = PacketKind::ALL
+            .into_iter()
+            .find(|k| !self.queues[k.index()].is_empty())?;
+        let (size, item) = self.pop(kind)?;
+        self.budget_bits -= size as f64 * 8.0;
+        Some(Paced::Packet {
+            kind,
+            item,
+            probe: None,
+        })
+    }
+
+    fn poll_probe(&mut self, now: Instant, mut p: ActiveProbe) -> Option<Paced<T>> {
+        let rate = p.cluster.bitrate.max(1) as f64;
+        let dt = now.saturating_duration_since(p.last).as_secs_f64();
+        p.budget_bits = (p.budget_bits + rate * dt).min(PROBE_PADDING_BYTES as f64 * 8.0);
+        p.last = p.last.max(now);
+        self.active = Some(p);
+        if p.budget_bits < -f64::EPSILON {
+            return None;
+        }
+        let kind = PacketKind::ALL
+            .into_iter()
+            .find(|k| !self.queues[k.index()].is_empty());
+        let (size, out) = match kind.and_then(|k| Some((k, self.pop(k)?))) {
+            Some((kind, (size, item))) => {
+                let probe = Some(p.cluster.id);
+                (size, Paced::Packet { kind, item, probe })
+            }
+            None => {
+                self.stats.sent[PacketKind::Padding.index()] += 1;
+                self.stats.bytes_sent += PROBE_PADDING_BYTES as u64;
+                let probe = p.cluster.id;
+                let size = PROBE_PADDING_BYTES;
+                (size, Paced::Padding { size, probe })
+            }
+        };
+        p.budget_bits -= size as f64 * 8.0;
+        p.packets += 1;
+        p.bytes += size;
+        let done = p.packets >= p.cluster.min_packets && p.bytes >= p.cluster.min_bytes;
+        self.active = (!done).then_some(p);
+        if done {
+            // Normal pacing resumes from an empty budget.
+            self.budget_bits = self.budget_bits.min(0.0);
+            self.last_refill = Some(now);
+        }
+        Some(out)
+    }
+
+    /// When the next packet may leave (`None` when nothing is queued and no probe waits).
     pub fn poll_timeout(&self) -> Option<Instant> {
+        if let Some(p) = self.active {
+            if !self.queues[PacketKind::Audio.index()].is_empty() || p.budget_bits >= 0.0 {
+                return Some(p.last);
+            }
+            let secs = -p.budget_bits / p.cluster.bitrate.max(1) as f64;
+            return Some(p.last + Duration::from_nanos((secs * 1e9).ceil() as u64 + 1));
+        }
+        if !self.probes.is_empty() {
+            return self.last_refill;
+        }
         if self.is_empty() {
             return None;
         }

@@ -8,8 +8,9 @@ use rtcio_rtp::rtcp::TransportFeedback;
 use crate::config::BweConfig;
 use crate::delay_based::DelayBased;
 use crate::inter_arrival::PacketTiming;
-use crate::loss_based::LossBased;
+use crate::loss_based::{LOW_LOSS, LossBased};
 use crate::overuse::BandwidthUsage;
+use crate::probe::{ProbeCluster, Prober};
 use crate::rate::RateWindow;
 use crate::twcc_sender::{PacketResult, TwccSender, TwccSenderStats};
 
@@ -17,6 +18,8 @@ use crate::twcc_sender::{PacketResult, TwccSender, TwccSenderStats};
 pub const FEEDBACK_TIMEOUT: Duration = Duration::from_secs(1);
 /// Factor applied to the target on each feedback timeout.
 pub const TIMEOUT_CUT: f64 = 0.8;
+/// The path counts as calm (periodic probes allowed) this long after the last decrease.
+const CALM_AFTER_DECREASE: Duration = Duration::from_secs(3);
 /// Window of the acknowledged-throughput measurement, in µs of receiver time.
 const ACKED_WINDOW_US: i64 = 500_000;
 
@@ -45,6 +48,8 @@ pub struct BweStats {
     pub clock_resets: u64,
     /// Feedback timeouts that cut the target.
     pub feedback_timeouts: u64,
+    /// Probe clusters that produced an estimate.
+    pub probe_results: u64,
     /// Sequence numbers, history and feedback counters.
     pub twcc: TwccSenderStats,
 }
@@ -58,6 +63,10 @@ pub struct BweStats {
 /// [`SendSideBwe::pacing_rate`] for the [`Pacer`](crate::Pacer). Peers without transport-cc
 /// send REMB ([`SendSideBwe::on_remb`]) and receiver reports
 /// ([`SendSideBwe::on_receiver_report`]) instead.
+///
+/// Probing: after sends and feedback, move [`SendSideBwe::poll_probe`]'s clusters to
+/// [`Pacer::start_probe`](crate::Pacer::start_probe), and report the packets the pacer tags
+/// with a probe cluster through [`SendSideBwe::on_probe_packet_sent`].
 #[derive(Debug, Clone)]
 pub struct SendSideBwe {
     config: BweConfig,
@@ -77,6 +86,9 @@ pub struct SendSideBwe {
     last_cut: Option<Instant>,
     last_sent: Option<Instant>,
     feedback_timeouts: u64,
+    prober: Prober,
+    probing: bool,
+    last_decrease: Option<Instant>,
     results: Vec<PacketResult>,
     timings: Vec<PacketTiming>,
 }
@@ -107,6 +119,9 @@ impl SendSideBwe {
             last_cut: None,
             last_sent: None,
             feedback_timeouts: 0,
+            prober: Prober::default(),
+            probing: true,
+            last_decrease: None,
             results: Vec::new(),
             timings: Vec::new(),
         }
@@ -121,6 +136,32 @@ impl SendSideBwe {
     pub fn on_packet_sent(&mut self, now: Instant, seq: u16, size: usize) {
         self.twcc.on_packet_sent(now, seq, size);
         self.last_sent = Some(now);
+        if self.probing {
+            self.prober
+                .start(now, self.config.start_bitrate, self.config.max_bitrate);
+        }
+    }
+
+    /// Like [`SendSideBwe::on_packet_sent`] for a packet (media or padding) the pacer sent as
+    /// part of probe cluster `cluster`.
+    pub fn on_probe_packet_sent(&mut self, now: Instant, seq: u16, size: usize, cluster: u32) {
+        self.twcc.on_probe_packet_sent(now, seq, size, cluster);
+        self.prober.on_sent(cluster, now, size);
+        self.last_sent = Some(now);
+    }
+
+    /// Turns probing off (or back on); it is on by default.
+    pub fn set_probing(&mut self, enabled: bool) {
+        self.probing = enabled;
+    }
+
+    /// The next probe cluster for the pacer: the initial ones after the first packet, then one
+    /// after each successful probe and a periodic one while the path is calm.
+    pub fn poll_probe(&mut self) -> Option<ProbeCluster> {
+        if !self.probing {
+            return None;
+        }
+        self.prober.poll()
     }
 
     /// Reads transport feedback received at `now` and updates the target. Returns the results
@@ -166,11 +207,43 @@ impl SendSideBwe {
             self.delay.on_packet(*p);
             newest = Some(p.arrival_us);
         }
+        let before = self.delay.aimd.bitrate();
+        if let Some(probe) = self
+            .prober
+            .on_results(now, &self.results, self.config.max_bitrate)
+            && self.delay.usage() != BandwidthUsage::Overusing
+            && probe > before
+        {
+            // The probe saw the path carry more than the estimate: jump there, and drop a
+            // loss-based cap left from earlier loss if loss is low now.
+            self.delay.aimd.set_bitrate(probe);
+            if self.loss.last_loss < LOW_LOSS {
+                self.loss.release();
+            }
+        }
         if let Some(t) = newest {
             self.acked_bps = self.acked.rate(t);
-            self.delay.update(self.acked_bps, now_us);
+            let after = self.delay.update(self.acked_bps, now_us);
+            if after < before {
+                self.last_decrease = Some(now);
+            }
         }
+        let limit_before = self.loss_limit;
         self.update_target(now_us);
+        if let Some(l) = self.loss_limit
+            && limit_before.is_none_or(|b| l < b)
+        {
+            self.last_decrease = Some(now);
+        }
+        let calm = self.delay.usage() == BandwidthUsage::Normal
+            && self.loss.last_loss < LOW_LOSS
+            && self
+                .last_decrease
+                .is_none_or(|t| now.saturating_duration_since(t) >= CALM_AFTER_DECREASE);
+        if self.probing {
+            self.prober
+                .maybe_periodic(now, self.target, self.config.max_bitrate, calm);
+        }
         &self.results
     }
 
@@ -262,6 +335,7 @@ impl SendSideBwe {
             threshold_ms: self.delay.threshold_ms(),
             clock_resets: self.delay.anomalies().0,
             feedback_timeouts: self.feedback_timeouts,
+            probe_results: self.prober.results,
             twcc: self.twcc.stats(),
         }
     }

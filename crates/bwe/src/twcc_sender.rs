@@ -23,6 +23,8 @@ pub struct PacketResult {
     /// Arrival time in µs on the receiver's clock (only differences mean something), or `None`
     /// if the feedback reported it lost.
     pub arrival_us: Option<i64>,
+    /// The probe cluster it belonged to, if any.
+    pub probe: Option<u32>,
 }
 
 /// Counters of the send side; hostile or stale feedback shows up here instead of in the
@@ -63,6 +65,7 @@ struct Sent {
     send_time: Instant,
     size: usize,
     fate: Fate,
+    probe: Option<u32>,
 }
 
 /// Transport-wide sequence numbers and the bounded history of sent packets.
@@ -124,6 +127,15 @@ impl TwccSender {
     /// with `size` bytes (the whole datagram as it goes on the wire, or the RTP packet: be
     /// consistent).
     pub fn on_packet_sent(&mut self, now: Instant, seq: u16, size: usize) {
+        self.on_sent(now, seq, size, None);
+    }
+
+    /// Like [`TwccSender::on_packet_sent`] for a packet of probe cluster `probe`.
+    pub fn on_probe_packet_sent(&mut self, now: Instant, seq: u16, size: usize, probe: u32) {
+        self.on_sent(now, seq, size, Some(probe));
+    }
+
+    fn on_sent(&mut self, now: Instant, seq: u16, size: usize, probe: Option<u32>) {
         self.stats.packets_sent += 1;
         let ext = self.unwrap_sent(seq);
         let end = self.base + self.history.len() as u64;
@@ -131,6 +143,7 @@ impl TwccSender {
             send_time: now,
             size,
             fate: Fate::Unreported,
+            probe,
         };
         if self.history.is_empty() {
             self.base = ext;
@@ -226,6 +239,7 @@ impl TwccSender {
                 seq,
                 send_time: slot.send_time,
                 size: slot.size,
+                probe: slot.probe,
                 arrival_us: arrival.map(|t| t.saturating_add(shift)),
             });
         }

@@ -21,10 +21,35 @@ fn loss_over(s: &Scenario, from: u64, to: u64) -> f64 {
 
 #[test]
 fn converges_near_capacity() {
-    // No probing: from 500 kbit/s the multiplicative increase (8 %/s) needs ~20 s.
-    let mut s = Scenario::new(1, Mode::Twcc, config(500_000), 2_000_000);
+    // The default start (300 kbit/s); the initial probes find the capacity within a second.
+    let mut s = Scenario::new(1, Mode::Twcc, BweConfig::default(), 2_000_000);
     s.run(40);
-    s.print_table("2 Mbit/s bottleneck, transport-cc, start 500 kbit/s");
+    s.print_table("2 Mbit/s bottleneck, transport-cc, start 300 kbit/s, probing");
+    assert!(
+        s.rows(1, 1).all(|r| r.target >= 1_200_000),
+        "probing did not ramp up"
+    );
+    for r in s.rows(3, 40) {
+        assert!((1_400_000..=2_200_000).contains(&r.target), "{r:?}");
+        assert!(r.queue_ms_avg < 60.0, "{r:?}");
+    }
+    let mean = s.rows(3, 40).map(|r| r.target).sum::<u64>() / 38;
+    assert!(mean >= 1_650_000, "mean estimate {mean}");
+    assert!(loss_over(&s, 1, 40) < 0.005);
+    assert!(s.sender.bwe.stats().probe_results >= 2);
+}
+
+#[test]
+fn converges_without_probing_by_multiplicative_increase() {
+    // From 500 kbit/s at 8 %/s the estimate needs ~20 s.
+    let mut s = Scenario::new(1, Mode::Twcc, config(500_000), 2_000_000);
+    s.sender.bwe.set_probing(false);
+    s.run(40);
+    s.print_table("2 Mbit/s bottleneck, transport-cc, start 500 kbit/s, no probing");
+    assert!(
+        s.rows(1, 10).all(|r| r.target < 1_200_000),
+        "grew too fast without probes"
+    );
     for r in s.rows(25, 40) {
         assert!((1_300_000..=2_200_000).contains(&r.target), "{r:?}");
         assert!(r.queue_ms_avg < 100.0, "{r:?}");
@@ -32,6 +57,7 @@ fn converges_near_capacity() {
     let mean = s.rows(25, 40).map(|r| r.target).sum::<u64>() / 16;
     assert!(mean >= 1_600_000, "mean estimate {mean}");
     assert!(loss_over(&s, 1, 40) < 0.01);
+    assert_eq!(s.sender.bwe.stats().probe_results, 0);
 }
 
 /// 2 Mbit/s, then 300 kbit/s from t = 10 s.

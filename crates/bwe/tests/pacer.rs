@@ -2,22 +2,19 @@
 
 use std::time::{Duration, Instant};
 
-use rtcio_bwe::{Pacer, PacerConfig, PacketKind};
+use rtcio_bwe::{Paced, Pacer, PacerConfig, PacketKind, ProbeCluster};
 
 /// Sends everything queued, following `poll_timeout`; returns (time since `start`, item).
 fn drain<T>(p: &mut Pacer<T>, start: Instant, limit: Duration) -> Vec<(Duration, T)> {
     let mut out = Vec::new();
     let mut now = start;
     loop {
-        while let Some((_, item)) = p.poll_send(now) {
+        while let Some((_, item)) = p.poll_send(now).and_then(Paced::into_packet) {
             out.push((now - start, item));
         }
         match p.poll_timeout() {
             Some(t) if t - start <= limit => {
-                assert!(
-                    t > now || p.poll_send(t).is_some(),
-                    "timeout without progress"
-                );
+                assert!(t > now, "timeout without progress");
                 now = t;
             }
             _ => return out,
@@ -91,12 +88,18 @@ fn audio_is_not_held_back_by_a_spent_budget() {
     let mut p = Pacer::new(PacerConfig::default(), 100_000);
     p.enqueue(start, PacketKind::Video, 1200, 1);
     p.enqueue(start, PacketKind::Video, 1200, 2);
-    assert_eq!(p.poll_send(start), Some((PacketKind::Video, 1)));
+    assert_eq!(
+        p.poll_send(start).and_then(Paced::into_packet),
+        Some((PacketKind::Video, 1))
+    );
     assert_eq!(p.poll_send(start), None, "budget spent for ~96 ms");
     let now = start + Duration::from_millis(1);
     p.enqueue(now, PacketKind::Audio, 120, 3);
     assert_eq!(p.poll_timeout(), Some(now));
-    assert_eq!(p.poll_send(now), Some((PacketKind::Audio, 3)));
+    assert_eq!(
+        p.poll_send(now).and_then(Paced::into_packet),
+        Some((PacketKind::Audio, 3))
+    );
     assert_eq!(p.poll_send(now), None);
     // The audio bytes were spent too: video 2 waits for both packets' worth.
     let t = p.poll_timeout().unwrap();
@@ -172,4 +175,62 @@ fn a_long_queue_raises_the_rate() {
     // Still paced: never more than a few ms of the raised rate at once.
     let at_once = sent.iter().filter(|(t, _)| *t == Duration::ZERO).count();
     assert!(at_once <= 2, "{at_once}");
+}
+
+#[test]
+fn a_probe_sends_at_its_rate_with_media_first_then_padding() {
+    let start = Instant::now();
+    let mut p = Pacer::new(PacerConfig::default(), 100_000);
+    p.enqueue(start, PacketKind::Video, 500, 1);
+    p.enqueue(start, PacketKind::Video, 500, 2);
+    // 2 Mbit/s for at least 5 packets and 3000 bytes.
+    let cluster = ProbeCluster {
+        id: 7,
+        bitrate: 2_000_000,
+        min_packets: 5,
+        min_bytes: 3000,
+    };
+    p.start_probe(start, cluster);
+    assert!(p.is_probing());
+    let mut now = start;
+    let mut sent = Vec::new();
+    while sent.len() < 5 {
+        while let Some(x) = p.poll_send(now) {
+            sent.push((now - start, x));
+        }
+        match p.poll_timeout() {
+            Some(t) => now = t,
+            None => break,
+        }
+    }
+    assert!(!p.is_probing());
+    let video = |i| Paced::Packet {
+        kind: PacketKind::Video,
+        item: i,
+        probe: Some(7),
+    };
+    let padding = Paced::Padding {
+        size: 1000,
+        probe: 7,
+    };
+    let got: Vec<_> = sent.iter().map(|(_, x)| x.clone()).collect();
+    assert_eq!(
+        got,
+        [
+            video(1),
+            video(2),
+            padding.clone(),
+            padding.clone(),
+            padding
+        ]
+    );
+    // 500 bytes at 2 Mbit/s is 2 ms, 1000 bytes 4 ms.
+    let times: Vec<_> = sent.iter().map(|(t, _)| t.as_micros()).collect();
+    let expect = [0, 2000, 4000, 8000, 12000];
+    for (t, e) in times.iter().zip(expect) {
+        assert!(t.abs_diff(e) <= 2, "{times:?}");
+    }
+    assert_eq!(p.stats().sent[3], 3);
+    // Back to normal pacing: nothing queued, nothing to send.
+    assert_eq!(p.poll_timeout(), None);
 }

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use rtcio_bwe::{
-    BweConfig, Pacer, PacerConfig, PacketKind, RembEstimator, SendSideBwe, TwccReceiver,
+    BweConfig, Paced, Pacer, PacerConfig, PacketKind, RembEstimator, SendSideBwe, TwccReceiver,
 };
 use rtcio_netsim::{Datagram, LinkConfig, Network, Peer, Sim};
 use rtcio_rtp::ext::AbsSendTime;
@@ -68,6 +68,12 @@ impl Sender {
         }
     }
 
+    fn start_probes(&mut self, now: Instant) {
+        while let Some(c) = self.bwe.poll_probe() {
+            self.pacer.start_probe(now, c);
+        }
+    }
+
     fn encode_frame(&mut self, now: Instant) {
         let mut bytes = (self.bwe.target_bitrate() / 8 / 30) as usize;
         while bytes > 0 {
@@ -97,6 +103,7 @@ impl Peer for Sender {
             }
         }
         self.pacer.set_pacing_rate(now, self.bwe.pacing_rate());
+        self.start_probes(now);
     }
 
     fn handle_timeout(&mut self, now: Instant) {
@@ -109,7 +116,10 @@ impl Peer for Sender {
     }
 
     fn poll_transmit(&mut self, now: Instant) -> Option<Datagram> {
-        let (_, size) = self.pacer.poll_send(now)?;
+        let (size, probe) = match self.pacer.poll_send(now)? {
+            Paced::Packet { item, probe, .. } => (item, probe),
+            Paced::Padding { size, probe } => (size, Some(probe)),
+        };
         let twcc = self.bwe.next_twcc_seq();
         let send_us = (now - self.start).as_micros() as u64;
         let values = ExtensionValues {
@@ -128,7 +138,11 @@ impl Peer for Sender {
         let mut payload = send_us.to_be_bytes().to_vec();
         payload.resize(size.max(8), 0);
         let bytes = write_packet(&header, &payload, 0).unwrap();
-        self.bwe.on_packet_sent(now, twcc, bytes.len());
+        match probe {
+            None => self.bwe.on_packet_sent(now, twcc, bytes.len()),
+            Some(c) => self.bwe.on_probe_packet_sent(now, twcc, bytes.len(), c),
+        }
+        self.start_probes(now);
         self.packets_sent += 1;
         Some(Datagram::new(addr(SENDER), addr(RECEIVER), bytes))
     }

@@ -69,6 +69,7 @@ mod config;
 mod context;
 mod error;
 mod event;
+mod ffi;
 mod fingerprint;
 mod record;
 mod retransmit;

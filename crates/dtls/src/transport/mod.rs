@@ -301,7 +301,10 @@ impl DtlsTransport {
                         self.events.push_back(DtlsEvent::Data(data.to_vec()));
                     }
                 }
-                Err(e) if is_would_block(e.code()) => break,
+                Err(e) if is_would_block(e.code()) => {
+                    crate::ffi::free_buffers(&mut self.stream);
+                    break;
+                }
                 Err(e) if e.code() == ErrorCode::ZERO_RETURN => {
                     // Peer's close_notify: answer with ours (RFC 5246 section 7.2.1).
                     let _ = self.stream.shutdown();

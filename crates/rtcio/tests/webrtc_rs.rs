@@ -1,6 +1,6 @@
 //! rtcio against webrtc-rs (the `webrtc` crate) in both offer/answer roles: channels opened by
 //! either side before and after connecting, exact echo of every kind of message, bulk transfer
-//! both ways checked by SHA-256, closing from either side.
+//! both ways checked by SHA-256, closing from either side, and webrtc-rs killed mid-transfer.
 //!
 //! The webrtc-rs peer is its own cargo project, `interop/webrtc-rs/` (outside the workspace: its
 //! dependency tree is large); `scripts/test` builds it first:
@@ -15,12 +15,12 @@ mod interop;
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use openssl::sha::Sha256;
 use rtcio::{
-    DataChannelInit, PeerConnectionEvent, RTCDataChannel, RTCPeerConnection, RTCSdpType,
-    RTCSessionDescription,
+    DataChannelInit, PeerConnectionEvent, RTCDataChannel, RTCPeerConnection,
+    RTCPeerConnectionState, RTCSdpType, RTCSessionDescription,
 };
 
 use interop::Program;
@@ -201,10 +201,8 @@ async fn finish(mut peer: Program, pc: RTCPeerConnection) {
     pc.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rtcio_offers_webrtc_rs_answers() {
-    let Some(binary) = peer_binary() else { return };
-    let mut peer = start_peer(binary, "answer");
+/// rtcio offers `echo` and `bulk`; webrtc-rs answers. Returns once both channels are open.
+async fn rtcio_offers(peer: &mut Program) -> (RTCPeerConnection, RTCDataChannel, RTCDataChannel) {
     let pc = RTCPeerConnection::new(loopback()).await.unwrap();
     let echo = pc
         .create_data_channel("echo", DataChannelInit::default())
@@ -216,16 +214,24 @@ async fn rtcio_offers_webrtc_rs_answers() {
         .unwrap();
     pc.set_local_description(None).await.unwrap();
     step("gathering", pc.gathering_complete()).await;
-    write_description(&mut peer, &pc.local_description().unwrap());
-    let answer = read_description(&mut peer, RTCSdpType::Answer);
+    write_description(peer, &pc.local_description().unwrap());
+    let answer = read_description(peer, RTCSdpType::Answer);
     let started = Instant::now();
     pc.set_remote_description(answer).await.unwrap();
     for c in [&echo, &bulk] {
         step("a channel opening", c.opened()).await.unwrap();
     }
     eprintln!("connected in {:?}", started.elapsed());
-    expect_peer(&mut peer, "datachannel echo");
-    expect_peer(&mut peer, "datachannel bulk");
+    expect_peer(peer, "datachannel echo");
+    expect_peer(peer, "datachannel bulk");
+    (pc, echo, bulk)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rtcio_offers_webrtc_rs_answers() {
+    let Some(binary) = peer_binary() else { return };
+    let mut peer = start_peer(binary, "answer");
+    let (pc, echo, bulk) = rtcio_offers(&mut peer).await;
 
     check_echo(&echo).await;
     check_bulk(&bulk).await;
@@ -280,4 +286,56 @@ async fn webrtc_rs_offers_rtcio_answers() {
     echo.send_text("still here").await.unwrap();
     assert_eq!(&recv(&echo).await.data[..], b"still here");
     finish(peer, pc).await;
+}
+
+fn alive_tasks() -> usize {
+    tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks()
+}
+
+/// webrtc-rs killed in the middle of a download: rtcio's connection leaves `connected` for
+/// `disconnected` or `failed` (consent freshness, RFC 7675), and `close()` still gives back
+/// every task and socket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webrtc_rs_vanishing_mid_transfer() {
+    let Some(binary) = peer_binary() else { return };
+    let tasks_before = alive_tasks();
+    let mut peer = start_peer(binary, "answer");
+    let (pc, echo, bulk) = rtcio_offers(&mut peer).await;
+    let ports = pc.local_addresses();
+    bulk.send_text("send 1000000000").await.unwrap();
+    let mut got = 0;
+    while got < 1024 * 1024 {
+        got += recv(&bulk).await.data.len();
+    }
+    drop(peer); // SIGKILL: no SCTP ABORT, no DTLS alert, the socket just goes quiet
+    let killed = Instant::now();
+    step("leaving connected", async {
+        while pc.connection_state() == RTCPeerConnectionState::Connected {
+            // Reading on keeps the window open, as an application would.
+            let _ = tokio::time::timeout(Duration::from_millis(100), bulk.recv()).await;
+        }
+    })
+    .await;
+    let state = pc.connection_state();
+    assert!(
+        matches!(
+            state,
+            RTCPeerConnectionState::Disconnected | RTCPeerConnectionState::Failed
+        ),
+        "{state:?} after the peer vanished"
+    );
+    eprintln!("{state:?} {:?} after the kill", killed.elapsed());
+    pc.close().await;
+    drop((bulk, echo)); // handles keep nothing running
+    step("tasks ending", async {
+        while alive_tasks() > tasks_before {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    for addr in ports {
+        std::net::UdpSocket::bind(addr).expect("socket released by close");
+    }
 }

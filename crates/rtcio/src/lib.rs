@@ -29,6 +29,7 @@ mod description;
 mod error;
 pub(crate) mod gather;
 pub mod mdns;
+pub mod media;
 pub mod net;
 mod peer_connection;
 pub mod signaling;

@@ -54,6 +54,9 @@ pub enum PeerConnectionEvent {
     NegotiationNeeded,
     /// `datachannel`: the peer opened a channel.
     DataChannel(RTCDataChannel),
+    /// `track`: a transceiver's receiver started receiving; read it with
+    /// [`RTCRtpTransceiver::receiver`](crate::media::RTCRtpTransceiver::receiver).
+    Track(crate::media::RTCRtpTransceiver),
 }
 
 pub(crate) struct Inner {
@@ -81,6 +84,8 @@ pub(crate) struct State {
     gather: Arc<crate::gather::Hub>,
     /// Resolutions of remote `.local` candidates (see `crate::mdns`).
     pub(crate) mdns: crate::mdns::hook::MdnsState,
+    /// Receivers' packet queues and senders' feedback (see `crate::media`).
+    pub(crate) media: crate::media::MediaHub,
 }
 
 impl Inner {
@@ -133,6 +138,10 @@ impl State {
 
     fn route_events(&mut self, inner: &Arc<Inner>) {
         let mut any = false;
+        self.media.route(&mut self.core);
+        if self.core.connection_state() == PeerConnectionState::Closed {
+            self.media.close();
+        }
         while let Some(event) = self.core.poll_event() {
             let user = match event {
                 Event::IceCandidate(c) => Some(PeerConnectionEvent::IceCandidate(
@@ -166,8 +175,16 @@ impl State {
                     signals.notify.notify_waiters();
                     None
                 }
-                // Media events reach users once the async media API exists (issue 10).
-                Event::Track(_) | Event::TrackEnded(_) => None,
+                Event::Track(id) => {
+                    self.media.started(id);
+                    Some(PeerConnectionEvent::Track(
+                        crate::media::RTCRtpTransceiver::new(inner.clone(), id),
+                    ))
+                }
+                Event::TrackEnded(id) => {
+                    self.media.ended(id);
+                    None
+                }
                 Event::ChannelOpen(id)
                 | Event::ChannelMessage(id)
                 | Event::ChannelBufferedAmountLow(id)
@@ -319,6 +336,7 @@ impl RTCPeerConnection {
                 events_dropped: 0,
                 gather: gather_hub.clone(),
                 mdns: Default::default(),
+                media: Default::default(),
             }),
             wake_driver: Arc::new(Notify::new()),
             events_ready: Notify::new(),
@@ -688,6 +706,60 @@ async fn receive(inner: Weak<Inner>, socket: Arc<UdpSocket>, mut shutdown: watch
         };
         strong.wake_driver.notify_one();
         send_all(&sockets, out).await;
+    }
+}
+
+// ---- media (issue 10): transceivers, senders, receivers --------------------------------------
+
+impl RTCPeerConnection {
+    /// W3C `addTransceiver(kind, {direction})`, optionally with a track to send. Fires
+    /// `negotiationneeded`.
+    pub async fn add_transceiver(
+        &self,
+        kind: crate::media::TrackKind,
+        direction: rtcio_sdp::Direction,
+        track: Option<&crate::media::MediaStreamTrack>,
+    ) -> Result<crate::media::RTCRtpTransceiver, Error> {
+        let init = rtcio_proto::peer::TransceiverInit {
+            direction,
+            track: track.map(crate::media::MediaStreamTrack::sender_track),
+        };
+        let id = self
+            .inner
+            .with_core(|core, _| core.add_transceiver(kind, init))
+            .await?;
+        Ok(crate::media::RTCRtpTransceiver::new(self.inner.clone(), id))
+    }
+
+    /// W3C `addTrack(track)`: reuses a transceiver a remote offer created for the kind (so an
+    /// answer created after it sends), else adds one. Returns the sender.
+    pub async fn add_track(
+        &self,
+        track: &crate::media::MediaStreamTrack,
+    ) -> Result<crate::media::RTCRtpSender, Error> {
+        let (kind, sender_track) = (track.kind, track.sender_track());
+        let id = self
+            .inner
+            .with_core(|core, _| core.add_track(kind, sender_track))
+            .await?;
+        Ok(crate::media::RTCRtpTransceiver::new(self.inner.clone(), id).sender())
+    }
+
+    /// W3C `removeTrack(sender)`.
+    pub async fn remove_track(&self, sender: &crate::media::RTCRtpSender) -> Result<(), Error> {
+        let id = sender.transceiver_id();
+        self.inner.with_core(|core, _| core.remove_track(id)).await
+    }
+
+    /// W3C `getTransceivers()`.
+    pub fn get_transceivers(&self) -> Vec<crate::media::RTCRtpTransceiver> {
+        let ids: Vec<_> = {
+            let st = self.inner.lock();
+            st.core.transceivers().iter().map(|t| t.id()).collect()
+        };
+        ids.into_iter()
+            .map(|id| crate::media::RTCRtpTransceiver::new(self.inner.clone(), id))
+            .collect()
     }
 }
 

@@ -1,0 +1,143 @@
+//! Media on tokio: `RTCRtpTransceiver`, `RTCRtpSender`, `RTCRtpReceiver`, tracks and encoded
+//! frames.
+//!
+//! The sans-IO core negotiates, protects and routes; this layer hands each receiver its packets
+//! and each sender its keyframe requests. Received packets wait per receiver in a bounded queue
+//! ([`MAX_RECEIVER_QUEUE`]); a receiver nobody reads drops the oldest and counts them, so a
+//! stalled application costs bounded memory. Everything is awaited, nothing calls back.
+
+mod track;
+mod transceiver;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rtcio_proto::media::{ReceivedRtp, TransceiverId};
+use rtcio_proto::peer::PeerConnection;
+use rtcio_rtp::rtcp::RtcpPacket;
+use tokio::sync::Notify;
+
+pub use rtcio_proto::media::{CodecParameters, TrackKind};
+pub use rtcio_proto::media::{ReceivedRtp as RtpPacket, RtpWrite};
+pub use rtcio_sdp::Direction as RTCRtpTransceiverDirection;
+pub use track::{Codec, EncodedFrame, MediaStreamTrack};
+pub use transceiver::{RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver};
+
+/// Most packets waiting in one receiver; older ones are dropped first when it is full (about a
+/// second of 8 Mbit/s video).
+pub const MAX_RECEIVER_QUEUE: usize = 1024;
+
+/// A receiver's packet queue.
+#[derive(Debug, Default)]
+pub(crate) struct ReceiverQueue {
+    packets: Mutex<VecDeque<ReceivedRtp>>,
+    pub(crate) notify: Notify,
+    dropped: AtomicU64,
+    ended: AtomicBool,
+}
+
+impl ReceiverQueue {
+    fn push(&self, p: ReceivedRtp) {
+        let mut q = self.packets.lock().unwrap_or_else(|e| e.into_inner());
+        if q.len() >= MAX_RECEIVER_QUEUE {
+            q.pop_front();
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        q.push_back(p);
+    }
+
+    pub(crate) fn pop(&self) -> Option<ReceivedRtp> {
+        self.packets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
+    }
+
+    pub(crate) fn ended(&self) -> bool {
+        self.ended.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+/// A sender's feedback signals.
+#[derive(Debug, Default)]
+pub(crate) struct SenderSignals {
+    /// PLI/FIR received for this sender, counted.
+    pub(crate) keyframe_requests: AtomicU64,
+    /// NACKs received.
+    pub(crate) nacks: AtomicU64,
+    pub(crate) notify: Notify,
+}
+
+/// Per-transceiver queues and signals of a connection.
+#[derive(Debug, Default)]
+pub(crate) struct MediaHub {
+    receivers: HashMap<TransceiverId, Arc<ReceiverQueue>>,
+    senders: HashMap<TransceiverId, Arc<SenderSignals>>,
+}
+
+impl MediaHub {
+    pub(crate) fn receiver(&mut self, id: TransceiverId) -> Arc<ReceiverQueue> {
+        self.receivers.entry(id).or_default().clone()
+    }
+
+    pub(crate) fn sender(&mut self, id: TransceiverId) -> Arc<SenderSignals> {
+        self.senders.entry(id).or_default().clone()
+    }
+
+    /// A receiver's track ended: its waiters return.
+    pub(crate) fn ended(&mut self, id: TransceiverId) {
+        let q = self.receiver(id);
+        q.ended.store(true, Ordering::Relaxed);
+        q.notify.notify_waiters();
+    }
+
+    /// A receiver started (again) after a `track` event.
+    pub(crate) fn started(&mut self, id: TransceiverId) {
+        self.receiver(id).ended.store(false, Ordering::Relaxed);
+    }
+
+    /// The connection is over: every waiter returns.
+    pub(crate) fn close(&mut self) {
+        for q in self.receivers.values() {
+            q.ended.store(true, Ordering::Relaxed);
+            q.notify.notify_waiters();
+        }
+        for s in self.senders.values() {
+            s.notify.notify_waiters();
+        }
+    }
+
+    /// Moves what the core received into the receivers' queues and the senders' signals.
+    pub(crate) fn route(&mut self, core: &mut PeerConnection) {
+        let mut woken: Vec<Arc<ReceiverQueue>> = Vec::new();
+        while let Some(p) = core.poll_rtp() {
+            let q = self.receiver(p.transceiver);
+            q.push(p);
+            if !woken.iter().any(|w| Arc::ptr_eq(w, &q)) {
+                woken.push(q);
+            }
+        }
+        for q in woken {
+            q.notify.notify_waiters();
+        }
+        while let Some(r) = core.poll_rtcp() {
+            let Some(id) = r.transceiver else { continue };
+            let s = self.sender(id);
+            match r.packet {
+                RtcpPacket::Pli(_) | RtcpPacket::Fir(_) => {
+                    s.keyframe_requests.fetch_add(1, Ordering::Relaxed);
+                    s.notify.notify_waiters();
+                }
+                RtcpPacket::Nack(_) => {
+                    s.nacks.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => {}
+            }
+        }
+    }
+}

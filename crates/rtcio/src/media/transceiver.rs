@@ -1,0 +1,392 @@
+//! `RTCRtpTransceiver`, `RTCRtpSender` and `RTCRtpReceiver`: handles on a transceiver of the
+//! sans-IO core, sharing the connection's lock.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use rtcio_proto::media::{CodecParameters, ReceivedRtp, RtpWrite, TrackKind, TransceiverId};
+use rtcio_rtp::RtpPacket as WirePacket;
+use rtcio_rtp::codec::{Codec, FrameAssembler, Packetizer};
+use rtcio_sdp::Direction;
+
+use super::track::{EncodedFrame, MediaStreamTrack};
+use crate::error::Error;
+use crate::peer_connection::Inner;
+
+/// Largest RTP payload a frame is cut into: 1200-byte datagrams (the DTLS/SCTP MTU we use)
+/// minus the RTP header with the MID extension (about 20 bytes) and the SRTP tag (16).
+pub const MAX_RTP_PAYLOAD: usize = 1150;
+
+fn closed(inner: &Inner) -> bool {
+    inner.lock().core.connection_state() == rtcio_proto::peer::PeerConnectionState::Closed
+}
+
+/// W3C `RTCRtpTransceiver`. Cheap to clone; clones are the same transceiver.
+#[derive(Clone)]
+pub struct RTCRtpTransceiver {
+    inner: Arc<Inner>,
+    id: TransceiverId,
+}
+
+impl std::fmt::Debug for RTCRtpTransceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RTCRtpTransceiver")
+            .field("id", &self.id)
+            .field("mid", &self.mid())
+            .finish()
+    }
+}
+
+impl RTCRtpTransceiver {
+    pub(crate) fn new(inner: Arc<Inner>, id: TransceiverId) -> RTCRtpTransceiver {
+        RTCRtpTransceiver { inner, id }
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&rtcio_proto::media::Transceiver) -> R) -> Option<R> {
+        let st = self.inner.lock();
+        st.core.transceiver(self.id).map(f)
+    }
+
+    /// The core's handle of this transceiver.
+    pub fn id(&self) -> TransceiverId {
+        self.id
+    }
+
+    /// W3C `mid`, once negotiated.
+    pub fn mid(&self) -> Option<String> {
+        self.read(|t| t.mid().map(str::to_string)).flatten()
+    }
+
+    /// `audio` or `video`.
+    pub fn kind(&self) -> TrackKind {
+        self.read(|t| t.kind()).unwrap_or(TrackKind::Audio)
+    }
+
+    /// W3C `direction`.
+    pub fn direction(&self) -> Direction {
+        self.read(|t| t.direction()).unwrap_or(Direction::Inactive)
+    }
+
+    /// W3C `direction = …` (renegotiation needed when it changes).
+    pub async fn set_direction(&self, direction: Direction) -> Result<(), Error> {
+        let id = self.id;
+        self.inner
+            .with_core(|core, _| core.set_transceiver_direction(id, direction))
+            .await
+    }
+
+    /// W3C `currentDirection`: what the last exchange negotiated.
+    pub fn current_direction(&self) -> Option<Direction> {
+        self.read(|t| t.current_direction()).flatten()
+    }
+
+    /// W3C `stopped`.
+    pub fn stopped(&self) -> bool {
+        self.read(|t| t.stopped()).unwrap_or(true)
+    }
+
+    /// W3C `stop()`.
+    pub async fn stop(&self) -> Result<(), Error> {
+        let id = self.id;
+        self.inner
+            .with_core(|core, _| core.stop_transceiver(id))
+            .await
+    }
+
+    /// W3C `setCodecPreferences`: codecs of [`default codecs`] in the order to offer them.
+    ///
+    /// [`default codecs`]: rtcio_proto::media::codec::default_codecs
+    pub async fn set_codec_preferences(&self, codecs: Vec<CodecParameters>) -> Result<(), Error> {
+        let id = self.id;
+        self.inner
+            .with_core(|core, _| core.set_codec_preferences(id, codecs))
+            .await
+    }
+
+    /// W3C `sender`.
+    pub fn sender(&self) -> RTCRtpSender {
+        let signals = self.inner.lock().media.sender(self.id);
+        RTCRtpSender {
+            inner: self.inner.clone(),
+            id: self.id,
+            signals,
+            packetizer: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// W3C `receiver`.
+    pub fn receiver(&self) -> RTCRtpReceiver {
+        let queue = self.inner.lock().media.receiver(self.id);
+        RTCRtpReceiver {
+            inner: self.inner.clone(),
+            id: self.id,
+            queue,
+            assembler: Arc::new(Mutex::new(None)),
+        }
+    }
+}
+
+/// The sender's packetizer, made for the codec of the frames it was given.
+type SenderPacketizer = Option<(Codec, Box<dyn Packetizer + Send>)>;
+
+/// W3C `RTCRtpSender`: sends encoded frames or RTP payloads on its transceiver.
+#[derive(Clone)]
+pub struct RTCRtpSender {
+    inner: Arc<Inner>,
+    id: TransceiverId,
+    signals: Arc<super::SenderSignals>,
+    packetizer: Arc<Mutex<SenderPacketizer>>,
+}
+
+impl std::fmt::Debug for RTCRtpSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RTCRtpSender")
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+impl RTCRtpSender {
+    /// The transceiver this sender belongs to.
+    pub fn transceiver_id(&self) -> TransceiverId {
+        self.id
+    }
+
+    /// W3C `track`.
+    pub fn track(&self) -> Option<MediaStreamTrack> {
+        let st = self.inner.lock();
+        let t = st.core.transceiver(self.id)?;
+        t.sender().track.as_ref().map(|s| MediaStreamTrack {
+            id: s.track_id.clone(),
+            kind: t.kind(),
+            stream_ids: s.stream_ids.clone(),
+        })
+    }
+
+    /// W3C `replaceTrack` (no renegotiation).
+    pub async fn replace_track(&self, track: Option<&MediaStreamTrack>) -> Result<(), Error> {
+        let id = self.id;
+        let track = track.map(MediaStreamTrack::sender_track);
+        self.inner
+            .with_core(|core, _| core.replace_track(id, track))
+            .await
+    }
+
+    /// The negotiated codecs (W3C `getParameters().codecs`), the one used first.
+    pub fn codecs(&self) -> Vec<CodecParameters> {
+        let st = self.inner.lock();
+        st.core
+            .transceiver(self.id)
+            .map(|t| t.codecs().to_vec())
+            .unwrap_or_default()
+    }
+
+    /// The SSRC of the media stream.
+    pub fn ssrc(&self) -> u32 {
+        let st = self.inner.lock();
+        st.core.transceiver(self.id).map_or(0, |t| t.sender().ssrc)
+    }
+
+    /// Sends one RTP packet: the payload with `marker` and `timestamp`; payload type of the
+    /// first negotiated codec unless given. SSRC, sequence number and MID are filled in.
+    pub async fn send_rtp(
+        &self,
+        payload_type: Option<u8>,
+        marker: bool,
+        timestamp: u32,
+        payload: &[u8],
+    ) -> Result<(), Error> {
+        let id = self.id;
+        self.inner
+            .with_core(|core, now| {
+                core.write_rtp(
+                    now,
+                    id,
+                    RtpWrite {
+                        payload_type,
+                        marker,
+                        timestamp,
+                        payload,
+                    },
+                )
+            })
+            .await
+    }
+
+    /// Sends an encoded frame: packetized for the negotiated codec (which must be the frame's),
+    /// the marker on the last packet.
+    pub async fn send_frame(&self, frame: &EncodedFrame) -> Result<(), Error> {
+        let (pt, codec) = {
+            let st = self.inner.lock();
+            let t = st
+                .core
+                .transceiver(self.id)
+                .ok_or_else(|| Error::InvalidState("no such transceiver".into()))?;
+            t.codecs()
+                .iter()
+                .find(|c| c.rtp_codec() == Some(frame.codec))
+                .map(|c| (c.payload_type, frame.codec))
+                .ok_or_else(|| {
+                    Error::InvalidState(format!("{:?} is not a negotiated codec", frame.codec))
+                })?
+        };
+        let payloads = {
+            let mut p = self.packetizer.lock().unwrap_or_else(|e| e.into_inner());
+            if p.as_ref().is_none_or(|(c, _)| *c != codec) {
+                *p = Some((codec, codec.packetizer()));
+            }
+            let (_, packetizer) = p.as_mut().expect("set above");
+            packetizer
+                .packetize(&frame.data, MAX_RTP_PAYLOAD)
+                .map_err(|e| Error::Operation(format!("packetizing: {e}")))?
+        };
+        let id = self.id;
+        let last = payloads.len().saturating_sub(1);
+        self.inner
+            .with_core(|core, now| {
+                for (i, payload) in payloads.iter().enumerate() {
+                    let w = RtpWrite {
+                        payload_type: Some(pt),
+                        marker: i == last,
+                        timestamp: frame.timestamp,
+                        payload,
+                    };
+                    core.write_rtp(now, id, w)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// Keyframe requests (PLI or FIR) received for this sender so far.
+    pub fn keyframe_requests(&self) -> u64 {
+        self.signals.keyframe_requests.load(Ordering::Relaxed)
+    }
+
+    /// NACKs received for this sender so far.
+    pub fn nacks(&self) -> u64 {
+        self.signals.nacks.load(Ordering::Relaxed)
+    }
+
+    /// Waits until the count of keyframe requests exceeds `seen` (pass the last value of
+    /// [`keyframe_requests`](Self::keyframe_requests)); returns the new count, or `None` once
+    /// the connection is closed.
+    pub async fn keyframe_requested(&self, seen: u64) -> Option<u64> {
+        loop {
+            let notified = self.signals.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let n = self.keyframe_requests();
+            if n > seen {
+                return Some(n);
+            }
+            if closed(&self.inner) {
+                return None;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// W3C `RTCRtpReceiver`: the packets and frames its transceiver receives.
+#[derive(Clone)]
+pub struct RTCRtpReceiver {
+    inner: Arc<Inner>,
+    id: TransceiverId,
+    queue: Arc<super::ReceiverQueue>,
+    assembler: Arc<Mutex<Option<(Codec, FrameAssembler)>>>,
+}
+
+impl std::fmt::Debug for RTCRtpReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RTCRtpReceiver")
+            .field("id", &self.id)
+            .finish()
+    }
+}
+
+impl RTCRtpReceiver {
+    /// W3C `track`: the remote track (id and streams as the peer signalled them).
+    pub fn track(&self) -> MediaStreamTrack {
+        let st = self.inner.lock();
+        match st.core.transceiver(self.id) {
+            Some(t) => MediaStreamTrack {
+                id: t.receiver().track_id.clone(),
+                kind: t.kind(),
+                stream_ids: t.receiver().stream_ids.clone(),
+            },
+            None => MediaStreamTrack {
+                id: String::new(),
+                kind: TrackKind::Audio,
+                stream_ids: Vec::new(),
+            },
+        }
+    }
+
+    /// Packets dropped because nobody read them in time.
+    pub fn dropped(&self) -> u64 {
+        self.queue.dropped()
+    }
+
+    /// The next RTP packet; `None` once the track ended or the connection closed.
+    pub async fn recv_rtp(&self) -> Option<ReceivedRtp> {
+        loop {
+            let notified = self.queue.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(p) = self.queue.pop() {
+                return Some(p);
+            }
+            if self.queue.ended() || closed(&self.inner) {
+                return None;
+            }
+            notified.await;
+        }
+    }
+
+    /// The next encoded frame, assembled from in-order packets of the negotiated codec
+    /// (frames with a missing packet are skipped); `None` once the track ended.
+    pub async fn recv_frame(&self) -> Option<EncodedFrame> {
+        loop {
+            if let Some(f) = self.poll_assembled() {
+                return Some(f);
+            }
+            let p = self.recv_rtp().await?;
+            let codec = {
+                let st = self.inner.lock();
+                st.core.transceiver(self.id).and_then(|t| {
+                    t.codecs()
+                        .iter()
+                        .find(|c| c.payload_type == p.header.payload_type)
+                        .and_then(CodecParameters::rtp_codec)
+                })
+            };
+            let Some(codec) = codec else { continue };
+            let mut a = self.assembler.lock().unwrap_or_else(|e| e.into_inner());
+            if a.as_ref().is_none_or(|(c, _)| *c != codec) {
+                *a = Some((codec, FrameAssembler::new(codec)));
+            }
+            let wire = WirePacket {
+                header: p.header,
+                payload: &p.payload,
+                padding: 0,
+            };
+            if let Some((_, a)) = a.as_mut() {
+                a.handle_packet(&wire);
+            }
+        }
+    }
+
+    fn poll_assembled(&self) -> Option<EncodedFrame> {
+        let mut a = self.assembler.lock().unwrap_or_else(|e| e.into_inner());
+        a.as_mut()?.1.poll_frame().map(EncodedFrame::from)
+    }
+
+    /// Asks the sender for a keyframe (PLI).
+    pub async fn request_keyframe(&self) -> Result<(), Error> {
+        let id = self.id;
+        self.inner
+            .with_core(|core, now| core.request_keyframe(now, id))
+            .await
+    }
+}

@@ -1,0 +1,151 @@
+//! Media between two `RTCPeerConnection`s over loopback UDP: encoded VP8 and Opus frames sent
+//! with `send_frame` arrive as whole frames through `recv_frame`; a keyframe request reaches the
+//! sender. Loopback UDP may drop under load, so counts allow some loss.
+
+mod common;
+
+use std::time::Duration;
+
+use rtcio::media::{Codec, EncodedFrame, MediaStreamTrack, RTCRtpTransceiver, TrackKind};
+use rtcio::{PeerConnectionEvent, RTCPeerConnection, RTCSdpType};
+use tokio::time::timeout;
+
+/// A VP8 frame: a keyframe (or not) with the 10-byte keyframe header and `len` bytes in all.
+fn vp8_frame(keyframe: bool, len: usize, fill: u8) -> Vec<u8> {
+    let mut f = if keyframe {
+        vec![0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01]
+    } else {
+        vec![0x51, 0x2a, 0x00]
+    };
+    f.resize(len, fill);
+    f
+}
+
+async fn next_track(pc: &RTCPeerConnection) -> RTCRtpTransceiver {
+    loop {
+        let e = timeout(Duration::from_secs(10), pc.next_event())
+            .await
+            .expect("track event in time")
+            .expect("connection alive");
+        if let PeerConnectionEvent::Track(t) = e {
+            return t;
+        }
+    }
+}
+
+async fn connect(a: &RTCPeerConnection, b: &RTCPeerConnection) {
+    let offer = a.create_offer().await.unwrap();
+    a.set_local_description(Some(offer)).await.unwrap();
+    a.gathering_complete().await;
+    b.set_remote_description(a.local_description().unwrap())
+        .await
+        .unwrap();
+    let answer = b.create_answer().await.unwrap();
+    assert_eq!(answer.sdp_type, RTCSdpType::Answer);
+    b.set_local_description(Some(answer)).await.unwrap();
+    b.gathering_complete().await;
+    a.set_remote_description(b.local_description().unwrap())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn encoded_frames_cross_between_two_peer_connections() {
+    let a = RTCPeerConnection::new(common::loopback()).await.unwrap();
+    let b = RTCPeerConnection::new(common::loopback()).await.unwrap();
+    let cam = MediaStreamTrack::new(TrackKind::Video);
+    let mic = MediaStreamTrack::new(TrackKind::Audio);
+    let video = a.add_track(&cam).await.unwrap();
+    let audio = a.add_track(&mic).await.unwrap();
+    connect(&a, &b).await;
+
+    let t1 = next_track(&b).await;
+    let t2 = next_track(&b).await;
+    let (bv, ba) = if t1.kind() == TrackKind::Video {
+        (t1, t2)
+    } else {
+        (t2, t1)
+    };
+    assert_eq!(bv.receiver().track().id, cam.id);
+    assert_eq!(ba.receiver().track().id, mic.id);
+    assert_eq!(a.get_transceivers().len(), 2);
+
+    // Wait until SRTP is up: the first send may come before DTLS finished.
+    let first = EncodedFrame {
+        codec: Codec::Vp8,
+        timestamp: 0,
+        keyframe: true,
+        data: vp8_frame(true, 5000, 1),
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while video.send_frame(&first).await.is_err() {
+        assert!(tokio::time::Instant::now() < deadline, "media never ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let receiver = bv.receiver();
+    let reader = tokio::spawn(async move {
+        let mut frames = Vec::new();
+        while let Ok(Some(f)) = timeout(Duration::from_secs(2), receiver.recv_frame()).await {
+            frames.push(f);
+        }
+        frames
+    });
+    let audio_receiver = ba.receiver();
+    let audio_reader = tokio::spawn(async move {
+        let mut n = 0;
+        while let Ok(Some(f)) = timeout(Duration::from_secs(2), audio_receiver.recv_frame()).await {
+            assert_eq!(f.codec, Codec::Opus);
+            n += 1;
+        }
+        n
+    });
+    for i in 1..60u32 {
+        let frame = EncodedFrame {
+            codec: Codec::Vp8,
+            timestamp: i * 3000,
+            keyframe: false,
+            data: vp8_frame(false, 3000 + i as usize, i as u8),
+        };
+        video.send_frame(&frame).await.unwrap();
+        let opus = EncodedFrame {
+            codec: Codec::Opus,
+            timestamp: i * 960,
+            keyframe: true,
+            data: vec![0xfc, i as u8, 1, 2, 3],
+        };
+        audio.send_frame(&opus).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let frames = reader.await.unwrap();
+    // Loopback may lose a packet; a frame missing one is not delivered.
+    assert!(frames.len() >= 50, "{} frames", frames.len());
+    for f in &frames {
+        assert_eq!(f.codec, Codec::Vp8);
+        let i = f.timestamp / 3000;
+        if i > 0 {
+            assert_eq!(f.data, vp8_frame(false, 3000 + i as usize, i as u8));
+        } else {
+            assert!(f.keyframe);
+        }
+    }
+    assert!(audio_reader.await.unwrap() >= 50);
+
+    // A keyframe request from b's receiver reaches a's sender.
+    let seen = video.keyframe_requests();
+    bv.receiver().request_keyframe().await.unwrap();
+    let n = timeout(Duration::from_secs(5), video.keyframe_requested(seen))
+        .await
+        .expect("PLI in time");
+    assert_eq!(n, Some(seen + 1));
+
+    a.close().await;
+    b.close().await;
+    // Closed: receivers end instead of hanging.
+    assert!(
+        timeout(Duration::from_secs(2), bv.receiver().recv_rtp())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

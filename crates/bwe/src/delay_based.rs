@@ -15,7 +15,11 @@ pub(crate) struct DelayBased {
     pub aimd: Aimd,
     overuse_seen: bool,
     resets_seen: u64,
+    last_modified_trend: f64,
 }
+
+/// A modified trend below minus this (ms) holds the rate even when the detector says normal.
+const DRAIN_HOLD_MS: f64 = 6.0;
 
 impl DelayBased {
     pub(crate) fn new(start_bps: u64, min_bps: u64, max_bps: u64) -> Self {
@@ -26,6 +30,7 @@ impl DelayBased {
             aimd: Aimd::new(start_bps, min_bps, max_bps),
             overuse_seen: false,
             resets_seen: 0,
+            last_modified_trend: 0.0,
         }
     }
 
@@ -42,6 +47,7 @@ impl DelayBased {
         let m = self
             .trend
             .update(d.send_delta_us, d.arrival_delta_us, d.arrival_us);
+        self.last_modified_trend = m;
         let usage = self
             .detector
             .detect(m, self.trend.trend, d.send_delta_us, d.arrival_us);
@@ -65,7 +71,17 @@ impl DelayBased {
             }
             return self.aimd.bitrate();
         }
-        self.aimd.update(self.detector.usage, acked_bps, now_us)
+        // The adaptive threshold follows a long drain down: the detector then says "normal"
+        // while the queue is still emptying. Increasing then would refill the queue before it
+        // is gone, so a clearly falling delay holds the rate like under-use does.
+        let usage = if self.detector.usage == BandwidthUsage::Normal
+            && self.last_modified_trend < -DRAIN_HOLD_MS
+        {
+            BandwidthUsage::Underusing
+        } else {
+            self.detector.usage
+        };
+        self.aimd.update(usage, acked_bps, now_us)
     }
 
     /// Current detector verdict.

@@ -20,6 +20,11 @@ pub const FEEDBACK_TIMEOUT: Duration = Duration::from_secs(1);
 pub const TIMEOUT_CUT: f64 = 0.8;
 /// The path counts as calm (periodic probes allowed) this long after the last decrease.
 const CALM_AFTER_DECREASE: Duration = Duration::from_secs(3);
+/// A smoothed round trip this far above the minimum (µs) means a queue is standing somewhere:
+/// no periodic probes then (they would measure the full bottleneck and keep the queue full).
+const STANDING_QUEUE_US: i64 = 100_000;
+/// The minimum round trip is taken over the last one to two of these.
+const MIN_RTT_BUCKET: Duration = Duration::from_secs(10);
 /// Window of the acknowledged-throughput measurement, in µs of receiver time.
 const ACKED_WINDOW_US: i64 = 500_000;
 
@@ -80,6 +85,9 @@ pub struct SendSideBwe {
     remb: Option<u64>,
     rtt_fixed: Option<i64>,
     rtt_us: Option<i64>,
+    /// Minimum round trip in the current and the previous [`MIN_RTT_BUCKET`].
+    min_rtt_us: [Option<i64>; 2],
+    min_rtt_since: Option<Instant>,
     twcc_active: bool,
     target: u64,
     last_feedback: Option<Instant>,
@@ -113,6 +121,8 @@ impl SendSideBwe {
             remb: None,
             rtt_fixed: None,
             rtt_us: None,
+            min_rtt_us: [None, None],
+            min_rtt_since: None,
             twcc_active: false,
             target: config.start_bitrate,
             last_feedback: None,
@@ -190,6 +200,14 @@ impl SendSideBwe {
                 None => sample,
                 Some(old) => (old * 7 + sample) / 8,
             });
+            if self
+                .min_rtt_since
+                .is_none_or(|t| now.saturating_duration_since(t) >= MIN_RTT_BUCKET)
+            {
+                self.min_rtt_us = [None, self.min_rtt_us[0]];
+                self.min_rtt_since = Some(now);
+            }
+            self.min_rtt_us[0] = Some(self.min_rtt_us[0].map_or(sample, |m| m.min(sample)));
         }
         self.delay.aimd.rtt_us = self.rtt();
         self.timings.clear();
@@ -235,7 +253,13 @@ impl SendSideBwe {
         {
             self.last_decrease = Some(now);
         }
+        let min_rtt = self.min_rtt_us.iter().flatten().min().copied();
+        let no_standing_queue = self
+            .rtt_us
+            .zip(min_rtt)
+            .is_none_or(|(rtt, min)| rtt <= min.saturating_add(STANDING_QUEUE_US));
         let calm = self.delay.usage() == BandwidthUsage::Normal
+            && no_standing_queue
             && self.loss.last_loss < LOW_LOSS
             && self
                 .last_decrease

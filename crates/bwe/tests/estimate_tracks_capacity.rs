@@ -86,6 +86,11 @@ fn follows_a_drop_from_2_mbits_to_300_kbits() {
             assert!(r.loss < 0.02, "seed {seed}: sustained loss {r:?}");
         }
         assert!(loss_over(&s, 14, 30) < 0.005, "seed {seed}");
+        // The router buffer (60 kB: 1.6 s at 300 kbit/s) filled before the feedback showed
+        // the drop; the estimate stays below capacity until it has drained.
+        for r in s.rows(25, 30) {
+            assert!(r.queue_ms_avg < 150.0, "seed {seed}: standing queue {r:?}");
+        }
     }
 }
 

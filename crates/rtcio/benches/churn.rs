@@ -18,7 +18,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Pair, env_num, heap_in_use_kib, malloc_trim, open_fds, rss_kib, threads};
+use common::{
+    Pair, env_num, heap_in_use_kib, load_average, malloc_trim, open_fds, rss_kib, threads,
+};
 use rtcio::DataChannelInit;
 
 /// One connect / message / close cycle.
@@ -93,8 +95,14 @@ fn main() {
     println!(
         "connect/close churn over UDP on 127.0.0.1: {total} cycles of one pair (connect, one \
          message, close); after the warm-up cycle RSS was {} KiB ({} KiB trimmed, heap in use {} \
-         KiB), {} fds, {} threads, {} tasks",
-        start.rss, start.trimmed, start.heap, start.fds, start.threads, start.tasks
+         KiB), {} fds, {} threads, {} tasks; load average {}",
+        start.rss,
+        start.trimmed,
+        start.heap,
+        start.fds,
+        start.threads,
+        start.tasks,
+        load_average()
     );
     println!(
         "| cycles | RSS KiB | RSS after malloc_trim KiB | heap in use KiB | open fds | threads | \

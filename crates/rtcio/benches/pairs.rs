@@ -10,14 +10,15 @@
 //! with bufferedAmount backpressure (pause above 1 MiB, resume at 512 KiB), as in
 //! `benches/datachannel.rs`. All pairs connect first, then all send at once on a 2-worker
 //! runtime. Prints the aggregate MB/s (10^6 B/s, all bytes over first to last byte received
-//! by any pair), each pair's own MB/s, the CPU seconds per GB and the UDP datagrams the kernel
-//! dropped for full receive buffers (system-wide counter, so indicative).
+//! by any pair), each pair's own MB/s, the CPU seconds per GB, the CPUs kept busy (process CPU
+//! time over the transfers' wall time) and the UDP datagrams the kernel dropped for full
+//! receive buffers (system-wide counter, so indicative).
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Pair, cpu_seconds, env_num};
+use common::{Pair, cpu_seconds, env_num, load_average};
 use rtcio::DataChannelInit;
 
 const MESSAGE: usize = 16 * 1024;
@@ -86,8 +87,9 @@ async fn transfer(pair: Pair, bytes: u64) -> Received {
     }
 }
 
-/// Connects `n` pairs, then runs all their transfers at once.
-async fn run(n: usize, mib: u64) -> (Vec<Received>, f64, i64) {
+/// Connects `n` pairs, then runs all their transfers at once; returns what each received, the
+/// CPU seconds, the wall seconds of the transfers and the UDP drops.
+async fn run(n: usize, mib: u64) -> (Vec<Received>, f64, f64, i64) {
     let connects: Vec<_> = (0..n)
         .map(|_| tokio::spawn(Pair::connect(DataChannelInit::default())))
         .collect();
@@ -95,7 +97,7 @@ async fn run(n: usize, mib: u64) -> (Vec<Received>, f64, i64) {
     for c in connects {
         pairs.push(c.await.unwrap());
     }
-    let (cpu0, drops0) = (cpu_seconds(), udp_rcvbuf_errors());
+    let (cpu0, drops0, started) = (cpu_seconds(), udp_rcvbuf_errors(), Instant::now());
     let transfers: Vec<_> = pairs
         .into_iter()
         .map(|p| tokio::spawn(transfer(p, mib * 1024 * 1024)))
@@ -104,7 +106,13 @@ async fn run(n: usize, mib: u64) -> (Vec<Received>, f64, i64) {
     for t in transfers {
         received.push(t.await.unwrap());
     }
-    (received, cpu_seconds() - cpu0, udp_rcvbuf_errors() - drops0)
+    let wall = started.elapsed().as_secs_f64();
+    (
+        received,
+        cpu_seconds() - cpu0,
+        wall,
+        udp_rcvbuf_errors() - drops0,
+    )
 }
 
 fn main() {
@@ -117,15 +125,17 @@ fn main() {
         .unwrap();
     println!(
         "data channel throughput, pairs sending at once over UDP on 127.0.0.1 ({mib} MiB per \
-         pair, 16 KiB messages, 2 runtime workers, {} CPUs)",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+         pair, 16 KiB messages, 2 runtime workers, {} CPUs, load average {})",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load_average()
     );
     println!(
-        "| pairs | aggregate MB/s | per pair MB/s min / median / max | CPU s/GB | udp drops |"
+        "| pairs | aggregate MB/s | per pair MB/s min / median / max | CPU s/GB | CPUs busy | \
+         udp drops |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     for n in [1, pairs] {
-        let (received, cpu_s, drops) = rt.block_on(run(n, mib));
+        let (received, cpu_s, wall, drops) = rt.block_on(run(n, mib));
         let bytes: u64 = received.iter().map(|r| r.bytes).sum();
         let first = received.iter().map(|r| r.first).min().unwrap();
         let last = received.iter().map(|r| r.last).max().unwrap();
@@ -133,11 +143,12 @@ fn main() {
         let mut each: Vec<f64> = received.iter().map(Received::mbps).collect();
         each.sort_by(f64::total_cmp);
         println!(
-            "| {n} | {aggregate:.1} | {:.1} / {:.1} / {:.1} | {:.2} | {drops} |",
+            "| {n} | {aggregate:.1} | {:.1} / {:.1} / {:.1} | {:.2} | {:.2} | {drops} |",
             each[0],
             each[each.len() / 2],
             each[each.len() - 1],
             cpu_s / (bytes as f64 / 1e9),
+            cpu_s / wall,
         );
     }
 }

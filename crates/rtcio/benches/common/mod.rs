@@ -121,6 +121,14 @@ pub fn cpu_seconds() -> f64 {
     ticks / 100.0
 }
 
+/// The machine's 1-minute load average: other work on a shared machine moves every figure.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
 /// An environment knob with a default.
 pub fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)

@@ -42,6 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ECHO_CASES = ["echo-text", "echo-unicode", "echo-empty-text", "echo-text-16k", "echo-binary-0",
               "echo-binary-1", "echo-binary-1200", "echo-binary-16384", "echo-binary-65536"]
 GROUPS = {"datachannel": ["open", *ECHO_CASES, "rtt"],
+          "media": ["video", "audio"],
           "bulk": ["bulk-upload", "bulk-download"],
           "vanish": ["vanish"]}
 BROWSER_NET, SERVER_NET = "10.231.0.1", "10.231.0.2"   # only inside this run's namespaces
@@ -53,6 +54,9 @@ CHROMIUM_FLAGS = [
     "--disable-extensions", "--disable-default-apps", "--disable-quic", "--mute-audio",
     # Without these two Chromium offers mDNS names or no host candidate at all on loopback.
     "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
+    # Fake camera and microphone without a permission prompt, and playback without a gesture.
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
 ]
 FIREFOX_PREFS = {
     # Real (not mDNS) host addresses, loopback allowed.
@@ -60,6 +64,9 @@ FIREFOX_PREFS = {
     "media.peerconnection.ice.obfuscate_host_addresses": False,
     "media.peerconnection.ice.default_address_only": False,
     "media.peerconnection.ice.no_host": False,
+    # Fake camera and microphone without a permission prompt; autoplay allowed.
+    "media.navigator.streams.fake": True, "media.navigator.permission.disabled": True,
+    "media.autoplay.default": 0,
     # No traffic nobody asked for, no first-run pages.
     "app.update.enabled": False, "app.normandy.enabled": False,
     "browser.shell.checkDefaultBrowser": False, "browser.aboutwelcome.enabled": False,
@@ -414,7 +421,7 @@ def main():
     p.add_argument("--server", required=True, help="path of rtcio's `server` example binary")
     p.add_argument("--browser", required=True, choices=["chromium", "firefox"])
     p.add_argument("--role", required=True, choices=["browser-offers", "browser-answers"])
-    p.add_argument("--tests", default="datachannel,bulk,vanish",
+    p.add_argument("--tests", default="datachannel,media,bulk,vanish",
                    help="comma-separated groups: " + ",".join(GROUPS))
     p.add_argument("--bulk-mib", type=int, default=8, help="MiB each way in the bulk test")
     p.add_argument("--net", choices=["auto", "lo", "veth"], default="auto",

@@ -1,4 +1,5 @@
-//! The rtcio demo server: a browser page talks to rtcio over a data channel.
+//! The rtcio demo server: a browser page talks to rtcio over a data channel, and its camera and
+//! microphone come back to it (every received track is echoed on the same transceiver).
 //!
 //! Same command line and HTTP contract as aiortc's `examples/server`, so pages written for one
 //! work against the other: `GET /` serves the page, `POST /offer` takes `{"sdp", "type", …}`
@@ -12,6 +13,7 @@
 //! ```
 
 mod channels;
+mod relay;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -24,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use clap::Parser;
+use rtcio::media::{MediaStreamTrack, TrackKind};
 use rtcio::{
     DataChannelInit, PeerConnectionEvent, RTCConfiguration, RTCPeerConnection,
     RTCPeerConnectionState, RTCSessionDescription,
@@ -46,7 +49,7 @@ struct Args {
     /// Port for HTTP server.
     #[arg(long, default_value_t = 8080)]
     port: u16,
-    /// Write received media to a file (media arrives in a later rtcio release).
+    /// Write received media to a file (needs the codecs of a later rtcio release).
     #[arg(long)]
     record_to: Option<String>,
     /// More logging (repeat for more).
@@ -108,7 +111,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_writer(std::io::stderr)
         .init();
     if args.record_to.is_some() {
-        return Err("--record-to needs media support, which rtcio does not have yet".into());
+        return Err(
+            "--record-to needs containers and codecs, which rtcio does not have yet".into(),
+        );
     }
 
     let app = App {
@@ -240,6 +245,14 @@ async fn watch(app: App, id: u64, pc: RTCPeerConnection) {
             PeerConnectionEvent::DataChannel(channel) => {
                 tokio::spawn(channels::serve(channel));
             }
+            PeerConnectionEvent::Track(transceiver) => {
+                tracing::info!(
+                    "{} track on mid {:?}: echoing it",
+                    transceiver.kind(),
+                    transceiver.mid()
+                );
+                tokio::spawn(relay::echo(transceiver));
+            }
             PeerConnectionEvent::ConnectionStateChange(state) => {
                 tracing::info!("connection state is {state}");
                 if matches!(
@@ -269,6 +282,11 @@ async fn offer(
     let pc = new_connection(&app).await?;
     pc.set_remote_description(RTCSessionDescription::offer(req.sdp))
         .await?;
+    // A sending track on every offered audio/video transceiver makes the answer sendrecv: what
+    // the browser sends comes back on the same m-section (see `relay`).
+    for t in pc.get_transceivers() {
+        pc.add_track(&MediaStreamTrack::new(t.kind())).await?;
+    }
     let answer = pc.create_answer().await?;
     pc.set_local_description(Some(answer)).await?;
     pc.gathering_complete().await;
@@ -283,14 +301,14 @@ async fn request_offer(
     body: Option<Json<RequestOffer>>,
 ) -> Result<Json<RTCSessionDescription>, HttpError> {
     let req = body.map(|Json(r)| r).unwrap_or_default();
-    if req.audio || req.video {
-        tracing::info!(
-            "media requested (audio={}, video={}); rtcio offers data only for now",
-            req.audio,
-            req.video
-        );
-    }
     let pc = new_connection(&app).await?;
+    // Requested media is offered sendrecv; the browser's answer attaches its tracks and what
+    // it sends is echoed back once the `track` events arrive.
+    for (wanted, kind) in [(req.audio, TrackKind::Audio), (req.video, TrackKind::Video)] {
+        if wanted {
+            pc.add_track(&MediaStreamTrack::new(kind)).await?;
+        }
+    }
     // A data section needs a channel; the browser opens `echo` and `bulk` itself once
     // connected, this one only says hello.
     let hello = pc

@@ -160,3 +160,37 @@ fn the_feedback_timeout_cuts_the_target_when_feedback_stops() {
     assert_eq!(bwe.stats().feedback_timeouts, 1);
     assert_eq!(bwe.poll_timeout(), Some(t + Duration::from_secs(1)));
 }
+
+#[test]
+fn the_remb_estimator_survives_absurd_send_times_and_many_sources() {
+    use rtcio_bwe::RembEstimator;
+    use rtcio_bwe::remb::MAX_REMB_SSRCS;
+    use rtcio_rtp::ext::AbsSendTime;
+    use rtcio_rtp::rtcp::{RtcpPacket, write_compound};
+
+    let start = Instant::now();
+    let config = BweConfig::default();
+    let mut est = RembEstimator::new(config, start, 1);
+    let mut rng = Rng::new(5);
+    let mut now = start;
+    let mut rembs = 0;
+    for _ in 0..50_000 {
+        now += Duration::from_micros(rng.below(5_000));
+        let abs = AbsSendTime(rng.next_u64() as u32);
+        est.on_packet(now, rng.next_u64() as u32, abs, rng.below(70_000) as usize);
+        let e = est.estimate();
+        assert!(
+            (config.min_bitrate..=config.max_bitrate).contains(&e),
+            "{e}"
+        );
+        if let Some(remb) = est.poll_remb(now) {
+            assert!(remb.ssrcs.len() <= MAX_REMB_SSRCS);
+            write_compound(&[RtcpPacket::Remb(remb)]).unwrap();
+            rembs += 1;
+        }
+    }
+    let s = est.stats();
+    assert!(rembs > 10);
+    assert!(s.ssrcs_over_limit > 0);
+    assert!(s.clock_resets > 0);
+}

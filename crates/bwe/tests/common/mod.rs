@@ -295,6 +295,14 @@ impl Scenario {
             .set_link(addr(SENDER).ip(), addr(RECEIVER).ip(), bottleneck(bps));
     }
 
+    /// Replaces the forward link (its `bandwidth` becomes the table's capacity).
+    pub fn set_link(&mut self, link: LinkConfig) {
+        self.capacity = link.bandwidth.unwrap_or(0);
+        self.sim
+            .net
+            .set_link(addr(SENDER).ip(), addr(RECEIVER).ip(), link);
+    }
+
     /// Runs `seconds` more seconds, one table row each.
     pub fn run(&mut self, seconds: u64) {
         for _ in 0..seconds {

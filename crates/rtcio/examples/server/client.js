@@ -1,9 +1,12 @@
-// The demo page's WebRTC client: offer, POST /offer, ping/pong on a data channel.
+// The demo page's WebRTC client: offer, POST /offer, ping/pong on a data channel, and the
+// camera and microphone sent to the server, which sends them back.
 'use strict';
 
 let pc = null;
 let channel = null;
 let timer = null;
+let statsTimer = null;
+let localStream = null;
 
 const $ = (id) => document.getElementById(id);
 const show = (id, text) => { $(id).textContent = text; };
@@ -40,11 +43,49 @@ function gatheringComplete(pc, ms = 2000) {
   });
 }
 
+// Receive statistics of the echoed media, from getStats every second.
+async function showStats() {
+  if (!pc) return;
+  const stats = [...(await pc.getStats()).values()];
+  const codec = (s) => (stats.find((c) => c.id === s.codecId) || {}).mimeType || '?';
+  for (const kind of ['video', 'audio']) {
+    const s = stats.find((x) => x.type === 'inbound-rtp' && x.kind === kind);
+    if (!s) continue;
+    const prev = showStats.bytes[kind] || 0;
+    const kbps = ((s.bytesReceived - prev) * 8 / 1000).toFixed(0);
+    showStats.bytes[kind] = s.bytesReceived;
+    const common = `${codec(s)}, ${s.packetsReceived} packets, ${s.packetsLost} lost, ` +
+                   `jitter ${((s.jitter || 0) * 1000).toFixed(1)} ms, ${kbps} kbit/s`;
+    show(`${kind}-stats`, kind === 'video'
+      ? `${s.frameWidth || 0}x${s.frameHeight || 0} @ ${s.framesPerSecond || 0} fps, ` +
+        `${s.framesDecoded || 0} frames decoded, ${common}`
+      : common);
+  }
+}
+showStats.bytes = {};
+
 async function start() {
   $('start').disabled = true;
   $('log').textContent = '';
   pc = new RTCPeerConnection();
   watchStates(pc);
+  if ($('use-media').checked) {
+    try {
+      localStream = await navigator.mediaDevices.getUserMedia({video: true, audio: true});
+      $('local-video').srcObject = localStream;
+      for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
+    } catch (e) {
+      log('no camera/microphone: ' + e);
+    }
+  }
+  pc.ontrack = (e) => {
+    log(`${e.track.kind} track back from the server`);
+    const el = $('remote-video');
+    if (!el.srcObject) el.srcObject = new MediaStream();
+    el.srcObject.addTrack(e.track);
+  };
+  showStats.bytes = {};
+  statsTimer = setInterval(() => showStats().catch(() => {}), 1000);
 
   channel = pc.createDataChannel('chat', { ordered: true });
   show('channel-state', channel.readyState);
@@ -87,8 +128,13 @@ async function start() {
 function stop() {
   $('stop').disabled = true;
   clearInterval(timer);
+  clearInterval(statsTimer);
   if (channel) channel.close();
   if (pc) pc.close();
+  if (localStream) for (const t of localStream.getTracks()) t.stop();
+  localStream = null;
+  $('local-video').srcObject = null;
+  $('remote-video').srcObject = null;
   show('connection-state', 'closed');
   show('channel-state', 'closed');
   $('start').disabled = false;

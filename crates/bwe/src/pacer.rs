@@ -20,6 +20,15 @@ use crate::probe::{MAX_PROBE_CLUSTERS, ProbeCluster};
 /// Size of the padding packets requested while probing with nothing queued, in bytes.
 pub const PROBE_PADDING_BYTES: usize = 1000;
 
+/// Longest wait [`Pacer::poll_timeout`] asks for (an absurd packet size could ask for years).
+const MAX_WAIT: Duration = Duration::from_secs(3600);
+
+/// The wait for a budget deficit of `secs`, rounded up so the budget is paid off when the timer
+/// fires.
+fn wait(secs: f64) -> Duration {
+    Duration::from_nanos(((secs * 1e9).ceil() as u64).saturating_add(1)).min(MAX_WAIT)
+}
+
 /// What [`Pacer::poll_send`] says to send now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Paced<T> {
@@ -216,7 +225,7 @@ impl<T> Pacer<T> {
                 .find(|k| !self.queues[k.index()].is_empty());
             match victim.and_then(|k| Some((k, self.queues[k.index()].pop_front()?))) {
                 Some((k, q)) => {
-                    self.queued_bytes -= q.size;
+                    self.queued_bytes = self.queued_bytes.saturating_sub(q.size);
                     self.stats.dropped[k.index()] += 1;
                     dropped = Some((k, q.item));
                 }
@@ -226,7 +235,7 @@ impl<T> Pacer<T> {
                 }
             }
         }
-        self.queued_bytes += size;
+        self.queued_bytes = self.queued_bytes.saturating_add(size);
         self.queues[kind.index()].push_back(Queued {
             enqueued_at: now,
             size,
@@ -252,9 +261,9 @@ impl<T> Pacer<T> {
 
     fn pop(&mut self, kind: PacketKind) -> Option<(usize, T)> {
         let q = self.queues[kind.index()].pop_front()?;
-        self.queued_bytes -= q.size;
+        self.queued_bytes = self.queued_bytes.saturating_sub(q.size);
         self.stats.sent[kind.index()] += 1;
-        self.stats.bytes_sent += q.size as u64;
+        self.stats.bytes_sent = self.stats.bytes_sent.saturating_add(q.size as u64);
         Some((q.size, q.item))
     }
 
@@ -327,7 +336,7 @@ impl<T> Pacer<T> {
         };
         p.budget_bits -= size as f64 * 8.0;
         p.packets += 1;
-        p.bytes += size;
+        p.bytes = p.bytes.saturating_add(size);
         let done = p.packets >= p.cluster.min_packets && p.bytes >= p.cluster.min_bytes;
         self.active = (!done).then_some(p);
         if done {
@@ -345,7 +354,7 @@ impl<T> Pacer<T> {
                 return Some(p.last);
             }
             let secs = -p.budget_bits / p.cluster.bitrate.max(1) as f64;
-            return Some(p.last + Duration::from_nanos((secs * 1e9).ceil() as u64 + 1));
+            return Some(p.last + wait(secs));
         }
         if !self.probes.is_empty() {
             return self.last_refill;
@@ -358,8 +367,7 @@ impl<T> Pacer<T> {
             return Some(last);
         }
         let secs = -self.budget_bits / self.effective_rate();
-        // Round up so the budget is paid off when the timer fires.
-        Some(last + Duration::from_nanos((secs * 1e9).ceil() as u64 + 1))
+        Some(last + wait(secs))
     }
 
     /// Packets queued.

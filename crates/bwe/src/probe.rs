@@ -129,7 +129,7 @@ impl Prober {
         if let Some(a) = self.clusters.iter_mut().find(|a| a.cluster.id == cluster) {
             a.first_send.get_or_insert(now);
             a.last_send = Some((now, size));
-            a.sent_bytes += size;
+            a.sent_bytes = a.sent_bytes.saturating_add(size);
         }
     }
 
@@ -150,7 +150,7 @@ impl Prober {
                 continue;
             };
             a.received += 1;
-            a.received_bytes += r.size;
+            a.received_bytes = a.received_bytes.saturating_add(r.size);
             if a.first_arrival.is_none_or(|(t, _)| at < t) {
                 a.first_arrival = Some((at, r.size));
             }

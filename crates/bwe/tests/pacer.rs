@@ -234,3 +234,33 @@ fn a_probe_sends_at_its_rate_with_media_first_then_padding() {
     // Back to normal pacing: nothing queued, nothing to send.
     assert_eq!(p.poll_timeout(), None);
 }
+
+#[test]
+fn absurd_sizes_and_rates_neither_panic_nor_wait_forever() {
+    let start = Instant::now();
+    let mut p = Pacer::new(PacerConfig::default(), 0);
+    p.enqueue(start, PacketKind::Video, usize::MAX, 1);
+    p.enqueue(start, PacketKind::Video, usize::MAX, 2);
+    assert!(p.poll_send(start).is_some());
+    let t = p.poll_timeout().unwrap();
+    assert!(t - start <= Duration::from_secs(3600));
+    let cluster = ProbeCluster {
+        id: 1,
+        bitrate: 0,
+        min_packets: 3,
+        min_bytes: 0,
+    };
+    p.start_probe(t, cluster);
+    let sent = p.poll_send(t).unwrap();
+    assert_eq!(
+        sent,
+        Paced::Packet {
+            kind: PacketKind::Video,
+            item: 2,
+            probe: Some(1)
+        }
+    );
+    assert!(p.is_probing());
+    let u = p.poll_timeout().unwrap();
+    assert!(u > t && u - t <= Duration::from_secs(3600));
+}

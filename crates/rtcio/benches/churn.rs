@@ -11,8 +11,10 @@
 //! another on a 2-worker runtime. At each checkpoint (after a 200 ms pause so closing tasks can
 //! finish) the table shows RSS as it is and again after `malloc_trim(0)`, which returns the
 //! allocator's free pages: memory still counted after it is in use or fragmented, and the heap
-//! in use (glibc's `mallinfo2`: live allocations, whatever the allocator keeps). Flat heap,
-//! descriptors, threads and tasks across the run mean close releases everything.
+//! in use as glibc counts it (`mallinfo2`: live allocations and its per-thread caches of freed
+//! chunks). Flat heap, descriptors, threads and tasks across the run mean close releases
+//! everything. For the live allocations alone, run the bench binary under heaptrack: what is
+//! still allocated at exit is the same after 1,000 and 4,000 cycles.
 
 mod common;
 

@@ -100,9 +100,9 @@ pub fn malloc_trim() {
     }
 }
 
-/// Heap bytes in use right now, KiB: what glibc's allocator has handed out and not had back
-/// (`mallinfo2`: `uordblks` over every arena plus `hblkhd`, the blocks it mmapped), so it
-/// counts live allocations only, whatever the allocator keeps.
+/// Heap in use right now as glibc counts it, KiB (`mallinfo2`: `uordblks` over every arena
+/// plus `hblkhd`, the blocks it mmapped): live allocations plus the freed chunks parked in its
+/// per-thread caches, so it ignores free pages the allocator keeps but not those caches.
 pub fn heap_in_use_kib() -> i64 {
     // SAFETY: mallinfo2 takes no arguments and returns a plain struct.
     let m = unsafe { libc::mallinfo2() };

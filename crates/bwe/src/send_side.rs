@@ -195,21 +195,8 @@ impl SendSideBwe {
         // Round trip from the newest packet the feedback acknowledges (includes the receiver's
         // feedback delay, which the response time should include anyway).
         if let Some(r) = self.results.iter().rev().find(|r| r.arrival_us.is_some()) {
-            let sample = micros(r.send_time, now);
-            self.rtt_us = Some(match self.rtt_us {
-                None => sample,
-                Some(old) => (old * 7 + sample) / 8,
-            });
-            if self
-                .min_rtt_since
-                .is_none_or(|t| now.saturating_duration_since(t) >= MIN_RTT_BUCKET)
-            {
-                self.min_rtt_us = [None, self.min_rtt_us[0]];
-                self.min_rtt_since = Some(now);
-            }
-            self.min_rtt_us[0] = Some(self.min_rtt_us[0].map_or(sample, |m| m.min(sample)));
+            self.on_rtt_sample(now, micros(r.send_time, now));
         }
-        self.delay.aimd.rtt_us = self.rtt();
         self.timings.clear();
         self.timings.extend(self.results.iter().filter_map(|r| {
             Some(PacketTiming {
@@ -253,22 +240,44 @@ impl SendSideBwe {
         {
             self.last_decrease = Some(now);
         }
-        let min_rtt = self.min_rtt_us.iter().flatten().min().copied();
-        let no_standing_queue = self
-            .rtt_us
-            .zip(min_rtt)
-            .is_none_or(|(rtt, min)| rtt <= min.saturating_add(STANDING_QUEUE_US));
-        let calm = self.delay.usage() == BandwidthUsage::Normal
-            && no_standing_queue
-            && self.loss.last_loss < LOW_LOSS
-            && self
-                .last_decrease
-                .is_none_or(|t| now.saturating_duration_since(t) >= CALM_AFTER_DECREASE);
+        let calm = self.is_calm(now);
         if self.probing {
             self.prober
                 .maybe_periodic(now, self.target, self.config.max_bitrate, calm);
         }
         &self.results
+    }
+
+    fn on_rtt_sample(&mut self, now: Instant, sample: i64) {
+        self.rtt_us = Some(match self.rtt_us {
+            None => sample,
+            Some(old) => old.saturating_mul(7).saturating_add(sample) / 8,
+        });
+        if self
+            .min_rtt_since
+            .is_none_or(|t| now.saturating_duration_since(t) >= MIN_RTT_BUCKET)
+        {
+            self.min_rtt_us = [None, self.min_rtt_us[0]];
+            self.min_rtt_since = Some(now);
+        }
+        self.min_rtt_us[0] = Some(self.min_rtt_us[0].map_or(sample, |m| m.min(sample)));
+        self.delay.aimd.rtt_us = self.rtt();
+    }
+
+    /// Whether a periodic probe makes sense: the delay is stable, no queue stands (the round
+    /// trip is near its recent minimum), loss is low and nothing was cut lately.
+    fn is_calm(&self, now: Instant) -> bool {
+        let min_rtt = self.min_rtt_us.iter().flatten().min().copied();
+        let no_standing_queue = self
+            .rtt_us
+            .zip(min_rtt)
+            .is_none_or(|(rtt, min)| rtt <= min.saturating_add(STANDING_QUEUE_US));
+        self.delay.usage() == BandwidthUsage::Normal
+            && no_standing_queue
+            && self.loss.last_loss < LOW_LOSS
+            && self
+                .last_decrease
+                .is_none_or(|t| now.saturating_duration_since(t) >= CALM_AFTER_DECREASE)
     }
 
     /// A REMB received at `now` from a peer (the receiver's estimate for our streams).

@@ -182,3 +182,51 @@ impl RecvBatch {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_batch_is_reused_and_resized_per_slot_count() {
+        let first = RecvBatch::with_thread_local(2, |b| b.buffers[0].as_ptr() as usize);
+        let again = RecvBatch::with_thread_local(2, |b| {
+            assert_eq!(b.buffers.len(), 2);
+            assert_eq!(b.datagrams().count(), 0, "nothing left from an earlier use");
+            b.buffers[0].as_ptr() as usize
+        });
+        assert_eq!(
+            first, again,
+            "the same buffers serve every call on a thread"
+        );
+        let other = RecvBatch::with_thread_local(3, |b| b.buffers.len());
+        assert_eq!(other, 3);
+    }
+
+    #[tokio::test]
+    async fn try_recv_says_would_block_until_a_datagram_is_queued() {
+        let a = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let empty = RecvBatch::with_thread_local(2, |batch| b.try_recv(batch).map(|_| ()));
+        assert_eq!(empty.unwrap_err().kind(), io::ErrorKind::WouldBlock);
+        a.send(b.local_addr(), b"hello", None).await.unwrap();
+        // Loopback may drop a datagram under load: resend until one arrives (bounded).
+        let mut got = Vec::new();
+        for _ in 0..50 {
+            let ready =
+                tokio::time::timeout(std::time::Duration::from_millis(100), b.readable()).await;
+            if ready.is_ok() {
+                got = RecvBatch::with_thread_local(2, |batch| match b.try_recv(batch) {
+                    Ok(()) => batch.datagrams().map(|(_, _, d)| d.to_vec()).collect(),
+                    Err(_) => Vec::new(),
+                });
+                if !got.is_empty() {
+                    break;
+                }
+            } else {
+                a.send(b.local_addr(), b"hello", None).await.unwrap();
+            }
+        }
+        assert_eq!(got, vec![b"hello".to_vec()]);
+    }
+}

@@ -272,6 +272,7 @@ class Run:
                 elif self.path == "/config":
                     self.reply(200, json.dumps({
                         "role": run.args.role, "tests": run.tests,
+                        "videoCodec": run.args.video_codec,
                         "bulkBytes": run.args.bulk_mib << 20}))
                 else:
                     self.reply(404, "not found", "text/plain")
@@ -421,6 +422,8 @@ def main():
     p.add_argument("--server", required=True, help="path of rtcio's `server` example binary")
     p.add_argument("--browser", required=True, choices=["chromium", "firefox"])
     p.add_argument("--role", required=True, choices=["browser-offers", "browser-answers"])
+    p.add_argument("--video-codec", choices=["any", "vp8", "h264"], default="any",
+                   help="video test: restrict the browser's video codecs (setCodecPreferences)")
     p.add_argument("--tests", default="datachannel,media,bulk,vanish",
                    help="comma-separated groups: " + ",".join(GROUPS))
     p.add_argument("--bulk-mib", type=int, default=8, help="MiB each way in the bulk test")

@@ -81,6 +81,10 @@ struct RequestOffer {
     audio: bool,
     #[serde(default)]
     video: bool,
+    /// Beyond aiortc's contract: offer only this video codec (`vp8`, `h264`; `any` or absent
+    /// for all), through `setCodecPreferences`.
+    #[serde(default, rename = "videoCodec")]
+    video_codec: Option<String>,
 }
 
 struct HttpError(StatusCode, String);
@@ -305,8 +309,20 @@ async fn request_offer(
     // Requested media is offered sendrecv; the browser's answer attaches its tracks and what
     // it sends is echoed back once the `track` events arrive.
     for (wanted, kind) in [(req.audio, TrackKind::Audio), (req.video, TrackKind::Video)] {
-        if wanted {
-            pc.add_track(&MediaStreamTrack::new(kind)).await?;
+        if !wanted {
+            continue;
+        }
+        pc.add_track(&MediaStreamTrack::new(kind)).await?;
+        if let Some(name) = req.video_codec.as_deref().filter(|c| *c != "any")
+            && kind == TrackKind::Video
+        {
+            let codecs: Vec<_> = rtcio::media::default_codecs(kind)
+                .into_iter()
+                .filter(|c| c.name.eq_ignore_ascii_case(name))
+                .collect();
+            if let Some(t) = pc.get_transceivers().into_iter().find(|t| t.kind() == kind) {
+                t.set_codec_preferences(codecs).await?;
+            }
         }
     }
     // A data section needs a channel; the browser opens `echo` and `bulk` itself once

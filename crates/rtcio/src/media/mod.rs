@@ -18,6 +18,7 @@ use rtcio_proto::peer::PeerConnection;
 use rtcio_rtp::rtcp::RtcpPacket;
 use tokio::sync::Notify;
 
+pub use rtcio_proto::media::codec::default_codecs;
 pub use rtcio_proto::media::{CodecParameters, TrackKind};
 pub use rtcio_proto::media::{ReceivedRtp as RtpPacket, RtpWrite};
 pub use rtcio_sdp::Direction as RTCRtpTransceiverDirection;

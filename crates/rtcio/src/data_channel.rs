@@ -1,12 +1,14 @@
-//! `RTCDataChannel`: a handle onto one channel of a connection's core.
+//! `RTCDataChannel`: a handle onto one channel of a core, a peer connection's or an ORTC
+//! `RTCSctpTransport`'s (both reach it through [`ChannelHost`]).
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use rtcio_proto::peer::{ChannelId, ChannelInfo, DataChannelState, Message, PeerConnectionState};
+use rtcio_proto::peer::{ChannelId, ChannelInfo, DataChannelState, Message};
 use tokio::sync::Notify;
 
 use crate::error::Error;
-use crate::peer_connection::Inner;
+use crate::peer_connection::{Core, Inner};
 
 /// Wakes tasks waiting on a channel (message, open, close, buffered-amount-low); waiters re-check
 /// the channel's state in the core after every wake.
@@ -17,6 +19,86 @@ pub(crate) struct ChannelSignals {
     read: std::sync::atomic::AtomicU32,
     /// The `error` event's reason, once one fired.
     pub(crate) error: std::sync::Mutex<Option<String>>,
+}
+
+impl ChannelSignals {
+    /// Records the `error` event's reason and wakes the channel's waiters.
+    pub(crate) fn set_error(&self, why: String) {
+        *self.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+        self.notify.notify_waiters();
+    }
+}
+
+/// What a channel needs from the connection or transport it lives on: its core's channel calls
+/// under the core's lock, and the driver that sends what they queue.
+pub(crate) trait ChannelHost: Send + Sync {
+    /// The channel's attributes and state.
+    fn info(&self, id: ChannelId) -> Option<ChannelInfo>;
+    /// Sets `bufferedAmountLowThreshold`.
+    fn set_threshold(&self, id: ChannelId, threshold: u64);
+    /// Queues a message (the driver sends it).
+    fn send(&self, id: ChannelId, data: &[u8], binary: bool) -> Result<(), Error>;
+    /// The next message; `Err(())` when none will come any more (closed, or the transports
+    /// under the channel ended).
+    fn recv(&self, id: ChannelId) -> Result<Option<Message>, ()>;
+    /// Whether the transports under the channel ended (closed or failed).
+    fn over(&self) -> bool;
+    /// Starts closing the channel.
+    fn close(&self, id: ChannelId);
+    /// Asks the driver to send what is queued.
+    fn wake(&self);
+}
+
+impl<C: Core> ChannelHost for Inner<C> {
+    fn info(&self, id: ChannelId) -> Option<ChannelInfo> {
+        self.lock().core.channel_info(id)
+    }
+    fn set_threshold(&self, id: ChannelId, threshold: u64) {
+        self.lock()
+            .core
+            .set_buffered_amount_low_threshold(id, threshold);
+    }
+    fn send(&self, id: ChannelId, data: &[u8], binary: bool) -> Result<(), Error> {
+        // Only queue: the driver task sends. While it is busy, further messages pile up and
+        // leave together, bundled into full SCTP packets and segmented sends, which is where
+        // small-message rates are won (one system call per message caps them near 40k/s).
+        let result = self
+            .lock()
+            .core
+            .channel_send(Instant::now(), id, data, binary);
+        self.wake_driver();
+        result
+    }
+    fn recv(&self, id: ChannelId) -> Result<Option<Message>, ()> {
+        let mut st = self.lock();
+        if let Some(m) = st.core.channel_recv(id) {
+            return Ok(Some(m));
+        }
+        let closed = st
+            .core
+            .channel_info(id)
+            .is_none_or(|i| i.ready_state == DataChannelState::Closed);
+        if closed || st.core.channels_over() {
+            Err(())
+        } else {
+            Ok(None)
+        }
+    }
+    fn over(&self) -> bool {
+        self.lock().core.channels_over()
+    }
+    fn close(&self, id: ChannelId) {
+        let mut st = self.lock();
+        st.core.channel_close(Instant::now(), id);
+        // The closing/close events concern this channel's waiters; the driver sends the reset.
+        let signals = st.signals(id);
+        drop(st);
+        signals.notify.notify_waiters();
+        self.wake_driver();
+    }
+    fn wake(&self) {
+        self.wake_driver();
+    }
 }
 
 /// Reading frees receive-window space; the driver sends the window update. Waking it for every
@@ -30,7 +112,7 @@ const WAKE_EVERY_READS: u32 = 32;
 /// SCTP receive window meanwhile, so a slow reader slows the sender instead of growing memory.
 #[derive(Clone)]
 pub struct RTCDataChannel {
-    inner: Arc<Inner>,
+    host: Arc<dyn ChannelHost>,
     id: ChannelId,
     signals: Arc<ChannelSignals>,
 }
@@ -45,12 +127,16 @@ impl std::fmt::Debug for RTCDataChannel {
 }
 
 impl RTCDataChannel {
-    pub(crate) fn new(inner: Arc<Inner>, id: ChannelId, signals: Arc<ChannelSignals>) -> Self {
-        RTCDataChannel { inner, id, signals }
+    pub(crate) fn new(
+        host: Arc<dyn ChannelHost>,
+        id: ChannelId,
+        signals: Arc<ChannelSignals>,
+    ) -> Self {
+        RTCDataChannel { host, id, signals }
     }
 
     fn info(&self) -> Option<ChannelInfo> {
-        self.inner.lock().core.channel_info(self.id)
+        self.host.info(self.id)
     }
 
     /// W3C `label`.
@@ -119,10 +205,7 @@ impl RTCDataChannel {
 
     /// Sets W3C `bufferedAmountLowThreshold`.
     pub fn set_buffered_amount_low_threshold(&self, threshold: u64) {
-        self.inner
-            .lock()
-            .core
-            .set_buffered_amount_low_threshold(self.id, threshold);
+        self.host.set_threshold(self.id, threshold);
     }
 
     /// Sends a text message (PPID string; an empty string is sent as RFC 8831 requires).
@@ -136,45 +219,29 @@ impl RTCDataChannel {
     }
 
     async fn send(&self, data: &[u8], binary: bool) -> Result<(), Error> {
-        // Only queue: the driver task sends. While it is busy, further messages pile up and
-        // leave together, bundled into full SCTP packets and segmented sends, which is where
-        // small-message rates are won (one system call per message caps them near 40k/s).
-        let result = {
-            let mut st = self.inner.lock();
-            st.core
-                .channel_send(std::time::Instant::now(), self.id, data, binary)
-        };
-        self.inner.wake_driver();
-        result
+        self.host.send(self.id, data, binary)
     }
 
     /// The next message, or `None` once the channel is closed and drained.
     pub async fn recv(&self) -> Option<Message> {
         loop {
             let notified = self.signals.notify.notified();
-            {
-                let mut st = self.inner.lock();
-                if let Some(m) = st.core.channel_recv(self.id) {
-                    drop(st);
+            match self.host.recv(self.id) {
+                Ok(Some(m)) => {
                     let n = self
                         .signals
                         .read
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     if n.is_multiple_of(WAKE_EVERY_READS) {
-                        self.inner.wake_driver();
+                        self.host.wake();
                     }
                     return Some(m);
                 }
-                let closed = st
-                    .core
-                    .channel_info(self.id)
-                    .is_none_or(|i| i.ready_state == DataChannelState::Closed);
-                if closed || connection_over(st.core.connection_state()) {
-                    return None;
-                }
+                Ok(None) => {}
+                Err(()) => return None,
             }
             // Caught up: whatever window update reading made possible goes out now.
-            self.inner.wake_driver();
+            self.host.wake();
             notified.await;
         }
     }
@@ -203,7 +270,7 @@ impl RTCDataChannel {
                 Some(i)
                     if i.buffered_amount > i.buffered_amount_low_threshold
                         && i.ready_state == DataChannelState::Open
-                        && !connection_over(self.inner.lock().core.connection_state()) => {}
+                        && !self.host.over() => {}
                 _ => return,
             }
             notified.await;
@@ -214,7 +281,7 @@ impl RTCDataChannel {
         loop {
             let notified = self.signals.notify.notified();
             let state = self.ready_state();
-            if done(state) || connection_over(self.inner.lock().core.connection_state()) {
+            if done(state) || self.host.over() {
                 return;
             }
             notified.await;
@@ -223,13 +290,6 @@ impl RTCDataChannel {
 
     /// W3C `close`: resets the channel's streams; `close` follows when the peer confirms.
     pub async fn close(&self) {
-        let id = self.id;
-        self.inner
-            .with_core(|core, now| core.channel_close(now, id))
-            .await;
+        self.host.close(self.id);
     }
-}
-
-fn connection_over(s: PeerConnectionState) -> bool {
-    matches!(s, PeerConnectionState::Closed | PeerConnectionState::Failed)
 }

@@ -31,6 +31,7 @@ pub(crate) mod gather;
 pub mod mdns;
 pub mod media;
 pub mod net;
+pub mod ortc;
 mod peer_connection;
 pub mod signaling;
 
@@ -38,11 +39,19 @@ pub use config::{RTCBundlePolicy, RTCConfiguration, RTCIceServer, RTCIceTranspor
 pub use data_channel::RTCDataChannel;
 pub use description::{RTCIceCandidateInit, RTCSdpType, RTCSessionDescription};
 pub use error::Error;
+pub use ortc::{
+    RTCDataChannelParameters, RTCDtlsFingerprint, RTCDtlsParameters, RTCDtlsRole, RTCDtlsTransport,
+    RTCIceCandidate, RTCIceGatherer, RTCIceGathererState, RTCIceParameters, RTCIceTransport,
+    RTCSctpCapabilities, RTCSctpTransport, StateChanges,
+};
 pub use peer_connection::{PeerConnectionEvent, RTCPeerConnection};
+pub use rtcio_dtls::DtlsTransportState as RTCDtlsTransportState;
 pub use rtcio_dtls::{Certificate as RTCCertificate, KeyType};
+pub use rtcio_ice::{IceConnectionState as RTCIceTransportState, IceRole as RTCIceRole};
 pub use rtcio_proto::peer::{
     DataChannelInit, DataChannelState, IceConnectionState as RTCIceConnectionState,
     IceGatheringState as RTCIceGatheringState, Message,
     PeerConnectionState as RTCPeerConnectionState, SignalingState as RTCSignalingState, Stats,
     StatsKind,
 };
+pub use rtcio_proto::transport::SctpTransportState as RTCSctpTransportState;

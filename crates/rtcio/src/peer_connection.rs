@@ -6,6 +6,9 @@
 //! the core's next timeout or until a call changes it; receive tasks feed datagrams in batches.
 //! Users get events by awaiting [`RTCPeerConnection::next_event`] and channel messages by
 //! awaiting [`RTCDataChannel::recv`]; nothing calls back into user code.
+//!
+//! The driver, the receive tasks and the lock around the core are generic over [`Core`]: the
+//! ORTC objects (`crate::ortc`) run the same machinery over a bare transport stack.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -13,8 +16,8 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Instant;
 
 use rtcio_proto::peer::{
-    ChannelId, Config, DataChannelInit, Event, IceConnectionState, IceGatheringState,
-    PeerConnection, PeerConnectionState, Receive, SignalingState, Transmit,
+    ChannelId, ChannelInfo, Config, DataChannelInit, Event, IceConnectionState, IceGatheringState,
+    Message, PeerConnection, PeerConnectionState, Receive, SignalingState, Transmit,
 };
 use tokio::sync::{Notify, watch};
 
@@ -22,6 +25,7 @@ use crate::config::{RTCConfiguration, RTCIceTransportPolicy};
 use crate::data_channel::{ChannelSignals, RTCDataChannel};
 use crate::description::{RTCIceCandidateInit, RTCSessionDescription};
 use crate::error::{Error, io_error};
+use crate::gather::Plan;
 use crate::net::{RecvBatch, UdpSocket, host_addresses};
 
 /// Most events kept for a user who does not read them; older ones are dropped and counted
@@ -59,36 +63,130 @@ pub enum PeerConnectionEvent {
     Track(crate::media::RTCRtpTransceiver),
 }
 
-pub(crate) struct Inner {
-    state: Mutex<State>,
+/// What the driver, the receive tasks and the data channels need from a sans-IO core: the
+/// peer connection's, or an ORTC transport chain's.
+pub(crate) trait Core: Send + Sized + 'static {
+    /// What users read from the connection's event queue.
+    type Event: Send;
+    /// Feeds a received datagram.
+    fn handle_receive(&mut self, now: Instant, recv: Receive<'_>);
+    /// Fires due timers.
+    fn handle_timeout(&mut self, now: Instant);
+    /// When the next timer is due.
+    fn poll_timeout(&self) -> Option<Instant>;
+    /// The next datagram to send.
+    fn poll_transmit(&mut self) -> Option<Transmit>;
+    /// Adds a gathered local candidate.
+    fn add_local_candidate(&mut self, now: Instant, candidate: rtcio_ice::Candidate);
+    /// Gathering is over.
+    fn end_of_local_candidates(&mut self, now: Instant);
+    /// Stopped for good: the driver exits.
+    fn is_closed(&self) -> bool;
+    /// The transports under the channels are gone (closed or failed): channel waits end.
+    fn channels_over(&self) -> bool;
+    /// A channel's attributes and state.
+    fn channel_info(&self, id: ChannelId) -> Option<ChannelInfo>;
+    /// Queues a message on a channel.
+    fn channel_send(
+        &mut self,
+        now: Instant,
+        id: ChannelId,
+        data: &[u8],
+        binary: bool,
+    ) -> Result<(), Error>;
+    /// Takes a channel's next received message.
+    fn channel_recv(&mut self, id: ChannelId) -> Option<Message>;
+    /// Starts closing a channel.
+    fn channel_close(&mut self, now: Instant, id: ChannelId);
+    /// Sets a channel's `bufferedAmountLowThreshold`.
+    fn set_buffered_amount_low_threshold(&mut self, id: ChannelId, threshold: u64);
+    /// Moves the core's events to the user queue and wakes the channels they concern; true if
+    /// a user event was queued.
+    fn route_events(st: &mut State<Self>, inner: &Arc<Inner<Self>>) -> bool;
+}
+
+pub(crate) struct Inner<C: Core = PeerConnection> {
+    state: Mutex<State<C>>,
     /// Wakes the driver: the core's timeout may have moved. Shared with the driver so it can
     /// wait without keeping the connection alive.
     wake_driver: Arc<Notify>,
     /// Wakes `next_event` waiters.
-    events_ready: Notify,
+    pub(crate) events_ready: Notify,
     /// Set on close; dropped with the connection. Either stops the driver and receive tasks
     /// (a watch, unlike a Notify, is not missed by a task that was busy when it fired).
-    shutdown: watch::Sender<bool>,
-    /// The configuration the connection was created with (`getConfiguration`), with the
-    /// certificate actually in use.
-    config: RTCConfiguration,
+    pub(crate) shutdown: watch::Sender<bool>,
 }
 
-pub(crate) struct State {
-    pub(crate) core: PeerConnection,
-    sockets: Vec<Arc<UdpSocket>>,
-    events: VecDeque<PeerConnectionEvent>,
+pub(crate) struct State<C: Core = PeerConnection> {
+    pub(crate) core: C,
+    pub(crate) sockets: Vec<Arc<UdpSocket>>,
+    events: VecDeque<C::Event>,
     pub(crate) channels: HashMap<ChannelId, Arc<ChannelSignals>>,
     events_dropped: u64,
     /// STUN/TURN gathering: routes STUN responses and relayed transmits (see `crate::gather`).
-    gather: Arc<crate::gather::Hub>,
+    pub(crate) gather: Arc<crate::gather::Hub>,
     /// Resolutions of remote `.local` candidates (see `crate::mdns`).
     pub(crate) mdns: crate::mdns::hook::MdnsState,
     /// Receivers' packet queues and senders' feedback (see `crate::media`).
     pub(crate) media: crate::media::MediaHub,
 }
 
-impl Inner {
+impl<C: Core> Inner<C> {
+    /// A core behind its lock with no sockets yet; nothing runs until [`start`](Self::start).
+    pub(crate) fn new(core: C) -> Arc<Self> {
+        let (shutdown, _) = watch::channel(false);
+        Arc::new(Inner {
+            state: Mutex::new(State {
+                core,
+                sockets: Vec::new(),
+                events: VecDeque::new(),
+                channels: HashMap::new(),
+                events_dropped: 0,
+                gather: Arc::new(crate::gather::Hub::default()),
+                mdns: Default::default(),
+                media: Default::default(),
+            }),
+            wake_driver: Arc::new(Notify::new()),
+            events_ready: Notify::new(),
+            shutdown,
+        })
+    }
+
+    /// Starts the driver, a receive task per socket and the STUN/TURN gathering of `plan`
+    /// (host candidates are expected in the core already).
+    pub(crate) fn start(self: &Arc<Self>, sockets: Vec<Arc<UdpSocket>>, plan: Plan) {
+        let hub = {
+            let mut st = self.lock();
+            st.sockets = sockets.clone();
+            st.gather.clone()
+        };
+        tokio::spawn(drive(
+            Arc::downgrade(self),
+            self.wake_driver.clone(),
+            self.shutdown.subscribe(),
+        ));
+        plan.start(self, hub, sockets.clone(), self.shutdown.subscribe());
+        for socket in sockets {
+            tokio::spawn(receive(
+                Arc::downgrade(self),
+                socket,
+                self.shutdown.subscribe(),
+            ));
+        }
+    }
+
+    /// Stops the tasks and releases the sockets (after the core was closed and what it had to
+    /// send went out).
+    pub(crate) fn shut_down(&self) {
+        self.shutdown.send_replace(true);
+        self.events_ready.notify_waiters();
+        let mut st = self.lock();
+        for c in st.channels.values() {
+            c.notify.notify_waiters();
+        }
+        st.sockets.clear();
+    }
+
     /// Asks the driver to send what the core has queued and re-arm its timer.
     pub(crate) fn wake_driver(&self) {
         self.wake_driver.notify_one();
@@ -99,17 +197,14 @@ impl Inner {
         self.lock().sockets.iter().map(|s| s.local_addr()).collect()
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State<C>> {
         // A panic while holding the lock would be a bug in the core; the state is still the
         // best there is, so keep going rather than poisoning every later call.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Runs `f` on the core, then routes events, wakes the driver and sends what came out.
-    pub(crate) async fn with_core<R>(
-        self: &Arc<Self>,
-        f: impl FnOnce(&mut PeerConnection, Instant) -> R,
-    ) -> R {
+    pub(crate) async fn with_core<R>(self: &Arc<Self>, f: impl FnOnce(&mut C, Instant) -> R) -> R {
         let (result, out, sockets) = {
             let mut st = self.lock();
             let now = Instant::now();
@@ -122,9 +217,32 @@ impl Inner {
         send_all(&sockets, out).await;
         result
     }
+
+    /// The next user event, or `None` once the core is closed and every event was read.
+    pub(crate) async fn next_event(&self) -> Option<C::Event> {
+        self.next_event_until(|_| false).await
+    }
+
+    /// The next user event, or `None` once the core is closed or `over` holds and every event
+    /// was read.
+    pub(crate) async fn next_event_until(&self, over: impl Fn(&C) -> bool) -> Option<C::Event> {
+        loop {
+            let notified = self.events_ready.notified();
+            {
+                let mut st = self.lock();
+                if let Some(e) = st.events.pop_front() {
+                    return Some(e);
+                }
+                if st.core.is_closed() || over(&st.core) {
+                    return None;
+                }
+            }
+            notified.await;
+        }
+    }
 }
 
-impl State {
+impl<C: Core> State<C> {
     fn take_transmits(&mut self) -> Vec<Transmit> {
         let mut out = Vec::new();
         while let Some(t) = self.core.poll_transmit() {
@@ -136,13 +254,95 @@ impl State {
         out
     }
 
-    fn route_events(&mut self, inner: &Arc<Inner>) {
-        let mut any = false;
-        self.media.route(&mut self.core);
-        if self.core.connection_state() == PeerConnectionState::Closed {
-            self.media.close();
+    pub(crate) fn route_events(&mut self, inner: &Arc<Inner<C>>) {
+        if C::route_events(self, inner) {
+            inner.events_ready.notify_waiters();
         }
-        while let Some(event) = self.core.poll_event() {
+    }
+
+    /// Queues a user event; past [`MAX_QUEUED_EVENTS`] the oldest is dropped and counted.
+    pub(crate) fn push_event(&mut self, e: C::Event) {
+        if self.events.len() >= MAX_QUEUED_EVENTS {
+            self.events.pop_front();
+            self.events_dropped += 1;
+        }
+        self.events.push_back(e);
+    }
+
+    /// Wakes every channel's waiters (the transports under them ended).
+    pub(crate) fn wake_all_channels(&self) {
+        for c in self.channels.values() {
+            c.notify.notify_waiters();
+        }
+    }
+
+    pub(crate) fn signals(&mut self, id: ChannelId) -> Arc<ChannelSignals> {
+        self.channels
+            .entry(id)
+            .or_insert_with(|| Arc::new(ChannelSignals::default()))
+            .clone()
+    }
+}
+
+impl Core for PeerConnection {
+    type Event = PeerConnectionEvent;
+
+    fn handle_receive(&mut self, now: Instant, recv: Receive<'_>) {
+        PeerConnection::handle_receive(self, now, recv);
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        PeerConnection::handle_timeout(self, now);
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        PeerConnection::poll_timeout(self)
+    }
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        PeerConnection::poll_transmit(self)
+    }
+    fn add_local_candidate(&mut self, now: Instant, candidate: rtcio_ice::Candidate) {
+        PeerConnection::add_local_candidate(self, now, candidate);
+    }
+    fn end_of_local_candidates(&mut self, now: Instant) {
+        PeerConnection::end_of_local_candidates(self, now);
+    }
+    fn is_closed(&self) -> bool {
+        self.connection_state() == PeerConnectionState::Closed
+    }
+    fn channels_over(&self) -> bool {
+        matches!(
+            self.connection_state(),
+            PeerConnectionState::Closed | PeerConnectionState::Failed
+        )
+    }
+    fn channel_info(&self, id: ChannelId) -> Option<ChannelInfo> {
+        PeerConnection::channel_info(self, id)
+    }
+    fn channel_send(
+        &mut self,
+        now: Instant,
+        id: ChannelId,
+        data: &[u8],
+        binary: bool,
+    ) -> Result<(), Error> {
+        PeerConnection::channel_send(self, now, id, data, binary)
+    }
+    fn channel_recv(&mut self, id: ChannelId) -> Option<Message> {
+        PeerConnection::channel_recv(self, id)
+    }
+    fn channel_close(&mut self, now: Instant, id: ChannelId) {
+        PeerConnection::channel_close(self, now, id);
+    }
+    fn set_buffered_amount_low_threshold(&mut self, id: ChannelId, threshold: u64) {
+        PeerConnection::set_buffered_amount_low_threshold(self, id, threshold);
+    }
+
+    fn route_events(st: &mut State<Self>, inner: &Arc<Inner<Self>>) -> bool {
+        let mut any = false;
+        st.media.route(&mut st.core);
+        if st.core.connection_state() == PeerConnectionState::Closed {
+            st.media.close();
+        }
+        while let Some(event) = st.core.poll_event() {
             let user = match event {
                 Event::IceCandidate(c) => Some(PeerConnectionEvent::IceCandidate(
                     c.map(RTCIceCandidateInit::from_core),
@@ -154,7 +354,9 @@ impl State {
                     Some(PeerConnectionEvent::IceConnectionStateChange(s))
                 }
                 Event::ConnectionStateChange(s) => {
-                    self.wake_all_channels_on_terminal(s);
+                    if matches!(s, PeerConnectionState::Closed | PeerConnectionState::Failed) {
+                        st.wake_all_channels();
+                    }
                     Some(PeerConnectionEvent::ConnectionStateChange(s))
                 }
                 Event::SignalingStateChange(s) => {
@@ -162,7 +364,7 @@ impl State {
                 }
                 Event::NegotiationNeeded => Some(PeerConnectionEvent::NegotiationNeeded),
                 Event::DataChannel(id) => {
-                    let signals = self.signals(id);
+                    let signals = st.signals(id);
                     Some(PeerConnectionEvent::DataChannel(RTCDataChannel::new(
                         inner.clone(),
                         id,
@@ -170,19 +372,17 @@ impl State {
                     )))
                 }
                 Event::ChannelError(id, why) => {
-                    let signals = self.signals(id);
-                    *signals.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
-                    signals.notify.notify_waiters();
+                    st.signals(id).set_error(why);
                     None
                 }
                 Event::Track(id) => {
-                    self.media.started(id);
+                    st.media.started(id);
                     Some(PeerConnectionEvent::Track(
                         crate::media::RTCRtpTransceiver::new(inner.clone(), id),
                     ))
                 }
                 Event::TrackEnded(id) => {
-                    self.media.ended(id);
+                    st.media.ended(id);
                     None
                 }
                 Event::ChannelOpen(id)
@@ -190,37 +390,16 @@ impl State {
                 | Event::ChannelBufferedAmountLow(id)
                 | Event::ChannelClosing(id)
                 | Event::ChannelClose(id) => {
-                    self.signals(id).notify.notify_waiters();
+                    st.signals(id).notify.notify_waiters();
                     None
                 }
             };
             if let Some(e) = user {
-                if self.events.len() >= MAX_QUEUED_EVENTS {
-                    self.events.pop_front();
-                    self.events_dropped += 1;
-                }
-                self.events.push_back(e);
+                st.push_event(e);
                 any = true;
             }
         }
-        if any {
-            inner.events_ready.notify_waiters();
-        }
-    }
-
-    fn wake_all_channels_on_terminal(&self, s: PeerConnectionState) {
-        if matches!(s, PeerConnectionState::Closed | PeerConnectionState::Failed) {
-            for c in self.channels.values() {
-                c.notify.notify_waiters();
-            }
-        }
-    }
-
-    pub(crate) fn signals(&mut self, id: ChannelId) -> Arc<ChannelSignals> {
-        self.channels
-            .entry(id)
-            .or_insert_with(|| Arc::new(ChannelSignals::default()))
-            .clone()
+        any
     }
 }
 
@@ -282,6 +461,9 @@ fn segment_run(out: &[Transmit], max_segments: usize) -> usize {
 #[derive(Clone)]
 pub struct RTCPeerConnection {
     inner: Arc<Inner>,
+    /// The configuration in force (`getConfiguration`, `setConfiguration`), with the
+    /// certificate actually in use.
+    config: Arc<Mutex<RTCConfiguration>>,
 }
 
 impl std::fmt::Debug for RTCPeerConnection {
@@ -297,7 +479,7 @@ impl RTCPeerConnection {
     /// Creates a connection: binds one UDP socket per usable local address (its host
     /// candidate) and starts the driver. Must be called inside a tokio runtime.
     pub async fn new(config: RTCConfiguration) -> Result<RTCPeerConnection, Error> {
-        let gather_plan = crate::gather::Plan::new(&config)?;
+        let gather_plan = Plan::new(&config)?;
         let core_config = Config {
             certificate: config.certificates.first().cloned(),
             bundle_policy: config.bundle_policy,
@@ -306,63 +488,21 @@ impl RTCPeerConnection {
         };
         let mut core = PeerConnection::new(core_config)?;
         let now = Instant::now();
-        let mut sockets = Vec::new();
-        if config.ice_transport_policy == RTCIceTransportPolicy::All {
-            let addrs = host_addresses(&config.interfaces)
-                .map_err(|e| io_error("listing interfaces", e))?;
-            for (i, ip) in addrs.iter().enumerate() {
-                let socket = bind_in_range(*ip, config.port_range.clone())?;
-                // RFC 8421: distinct local preferences order the interfaces.
-                let preference = 65535u16.saturating_sub(i as u16 * 256);
-                core.add_local_candidate(
-                    now,
-                    rtcio_ice::Candidate::host(socket.local_addr(), preference),
-                );
-                sockets.push(Arc::new(socket));
-            }
-        }
+        let sockets = bind_host_sockets(&config, now, |now, c| core.add_local_candidate(now, c))?;
         if gather_plan.is_empty() {
             core.end_of_local_candidates(now);
         }
-        let gather_hub = Arc::new(crate::gather::Hub::default());
-
-        let (shutdown, _) = watch::channel(false);
-        let inner = Arc::new(Inner {
-            state: Mutex::new(State {
-                core,
-                sockets: sockets.clone(),
-                events: VecDeque::new(),
-                channels: HashMap::new(),
-                events_dropped: 0,
-                gather: gather_hub.clone(),
-                mdns: Default::default(),
-                media: Default::default(),
-            }),
-            wake_driver: Arc::new(Notify::new()),
-            events_ready: Notify::new(),
-            shutdown,
-            config,
-        });
-        tokio::spawn(drive(
-            Arc::downgrade(&inner),
-            inner.wake_driver.clone(),
-            inner.shutdown.subscribe(),
-        ));
-        // STUN/TURN gathering runs in its own tasks; host candidates are already in.
-        gather_plan.start(
-            &inner,
-            gather_hub,
-            sockets.clone(),
-            inner.shutdown.subscribe(),
-        );
-        for socket in sockets {
-            tokio::spawn(receive(
-                Arc::downgrade(&inner),
-                socket,
-                inner.shutdown.subscribe(),
-            ));
+        let mut config = config;
+        if config.certificates.is_empty() {
+            config.certificates = vec![core.certificate().clone()];
         }
-        Ok(RTCPeerConnection { inner })
+        let inner = Inner::new(core);
+        // STUN/TURN gathering runs in its own tasks; host candidates are already in.
+        inner.start(sockets, gather_plan);
+        Ok(RTCPeerConnection {
+            inner,
+            config: Arc::new(Mutex::new(config)),
+        })
     }
 
     /// W3C `createOffer`.
@@ -456,19 +596,7 @@ impl RTCPeerConnection {
 
     /// The next W3C event, or `None` once the connection is closed and every event was read.
     pub async fn next_event(&self) -> Option<PeerConnectionEvent> {
-        loop {
-            let notified = self.inner.events_ready.notified();
-            {
-                let mut st = self.inner.lock();
-                if let Some(e) = st.events.pop_front() {
-                    return Some(e);
-                }
-                if st.core.connection_state() == PeerConnectionState::Closed {
-                    return None;
-                }
-            }
-            notified.await;
-        }
+        self.inner.next_event().await
     }
 
     /// Waits until ICE gathering is complete, so `local_description` carries every candidate
@@ -536,11 +664,10 @@ impl RTCPeerConnection {
     /// W3C `getConfiguration()`: the configuration in force, with the certificate in use
     /// (generated when none was given).
     pub fn get_configuration(&self) -> RTCConfiguration {
-        let mut config = self.inner.config.clone();
-        if config.certificates.is_empty() {
-            config.certificates = vec![self.inner.lock().core.certificate().clone()];
-        }
-        config
+        self.config
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// W3C `signalingState`.
@@ -569,6 +696,30 @@ impl RTCPeerConnection {
         self.inner.lock().core.sctp_max_message_size()
     }
 
+    /// W3C `sctp`: the SCTP transport, once a description negotiated one (`None` before),
+    /// with its DTLS and ICE transports under it. These are views: their getters follow the
+    /// connection, while starting and stopping them is the connection's job.
+    pub fn sctp(&self) -> Option<crate::ortc::RTCSctpTransport> {
+        use crate::ortc::{
+            Chain, RTCDtlsTransport, RTCIceGatherer, RTCIceTransport, RTCSctpTransport,
+        };
+        let (role, certificate) = {
+            let st = self.inner.lock();
+            st.core.transport().sctp_parameters()?;
+            let role = st
+                .core
+                .transport()
+                .ice_role()
+                .unwrap_or(rtcio_ice::IceRole::Controlled);
+            (role, st.core.certificate().clone())
+        };
+        let chain = Chain::Peer(self.inner.clone());
+        let gatherer = RTCIceGatherer::view(chain.clone(), self.get_configuration());
+        let ice = RTCIceTransport::view(chain.clone(), gatherer, role);
+        let dtls = RTCDtlsTransport::view(chain.clone(), ice, certificate);
+        Some(RTCSctpTransport::view(chain, dtls))
+    }
+
     /// W3C `getStats()`: peer-connection, transport, candidate-pair, candidates,
     /// certificates and data channels.
     pub fn get_stats(&self) -> Vec<rtcio_proto::peer::Stats> {
@@ -588,14 +739,33 @@ impl RTCPeerConnection {
     /// W3C `close`: stops every transport, the tasks and the sockets.
     pub async fn close(&self) {
         self.inner.with_core(|core, now| core.close(now)).await;
-        self.inner.shutdown.send_replace(true);
-        self.inner.events_ready.notify_waiters();
-        let mut st = self.inner.lock();
-        for c in st.channels.values() {
-            c.notify.notify_waiters();
-        }
-        st.sockets.clear();
+        self.inner.shut_down();
     }
+}
+
+/// Binds one UDP socket per usable local address and hands each one's host candidate to `add`
+/// (none under the relay-only policy).
+pub(crate) fn bind_host_sockets(
+    config: &RTCConfiguration,
+    now: Instant,
+    mut add: impl FnMut(Instant, rtcio_ice::Candidate),
+) -> Result<Vec<Arc<UdpSocket>>, Error> {
+    let mut sockets = Vec::new();
+    if config.ice_transport_policy == RTCIceTransportPolicy::All {
+        let addrs =
+            host_addresses(&config.interfaces).map_err(|e| io_error("listing interfaces", e))?;
+        for (i, ip) in addrs.iter().enumerate() {
+            let socket = bind_in_range(*ip, config.port_range.clone())?;
+            // RFC 8421: distinct local preferences order the interfaces.
+            let preference = 65535u16.saturating_sub(i as u16 * 256);
+            add(
+                now,
+                rtcio_ice::Candidate::host(socket.local_addr(), preference),
+            );
+            sockets.push(Arc::new(socket));
+        }
+    }
+    Ok(sockets)
 }
 
 fn bind_in_range(
@@ -619,7 +789,11 @@ fn bind_in_range(
 }
 
 /// The timer task: fires the core's timeouts and sends what they produce.
-async fn drive(inner: Weak<Inner>, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+async fn drive<C: Core>(
+    inner: Weak<Inner<C>>,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         let Some(strong) = inner.upgrade() else {
             return;
@@ -632,7 +806,7 @@ async fn drive(inner: Weak<Inner>, wake: Arc<Notify>, mut shutdown: watch::Recei
             }
             let out = st.take_transmits();
             st.route_events(&strong);
-            let closed = st.core.connection_state() == PeerConnectionState::Closed;
+            let closed = st.core.is_closed();
             (st.core.poll_timeout(), out, st.sockets.clone(), closed)
         };
         send_all(&sockets, out).await;
@@ -658,7 +832,11 @@ async fn drive(inner: Weak<Inner>, wake: Arc<Notify>, mut shutdown: watch::Recei
 /// A receive task: feeds each batch of datagrams to the core and sends the responses at once
 /// (SACKs, STUN responses) without a detour through the driver. It waits without buffers and
 /// reads into its thread's batch (see [`RecvBatch::with_thread_local`]).
-async fn receive(inner: Weak<Inner>, socket: Arc<UdpSocket>, mut shutdown: watch::Receiver<bool>) {
+async fn receive<C: Core>(
+    inner: Weak<Inner<C>>,
+    socket: Arc<UdpSocket>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let local = socket.local_addr();
     loop {
         tokio::select! {

@@ -26,7 +26,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::net::UdpSocket;
-use crate::peer_connection::Inner;
+use crate::peer_connection::{Core, Inner};
 
 pub(crate) use hub::Hub;
 pub(crate) use plan::Plan;
@@ -56,9 +56,9 @@ fn random_id() -> rtcio_stun::TransactionId {
 impl Plan {
     /// Starts the STUN and TURN tasks and the coordinator that ends gathering. Does nothing
     /// when there is nothing to gather (the caller already ended gathering).
-    pub(crate) fn start(
+    pub(crate) fn start<C: Core>(
         self,
-        inner: &Arc<Inner>,
+        inner: &Arc<Inner<C>>,
         hub: Arc<Hub>,
         host_sockets: Vec<Arc<UdpSocket>>,
         shutdown: watch::Receiver<bool>,
@@ -94,8 +94,8 @@ impl Plan {
 }
 
 /// Waits for every gathering task (or the timeout) and ends gathering.
-async fn coordinate(
-    inner: Weak<Inner>,
+async fn coordinate<C: Core>(
+    inner: Weak<Inner<C>>,
     hub: Arc<Hub>,
     mut done: mpsc::Receiver<()>,
     mut shutdown: watch::Receiver<bool>,

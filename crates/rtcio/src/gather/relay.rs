@@ -15,14 +15,14 @@ use super::hub::{RELAY_QUEUE, RelayedSend};
 use super::plan::TurnServer;
 use super::transport::{Conn, resolve};
 use super::{GATHER_TIMEOUT, Hub, random_id};
-use crate::peer_connection::Inner;
+use crate::peer_connection::{Core, Inner};
 
 /// How long releasing the allocation may take on close.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What the task needs.
-pub(super) struct Relay {
-    pub(super) inner: Weak<Inner>,
+pub(super) struct Relay<C: Core> {
+    pub(super) inner: Weak<Inner<C>>,
     pub(super) hub: Arc<Hub>,
     pub(super) server: TurnServer,
     /// Position among the TURN URLs (orders their candidates).
@@ -43,7 +43,7 @@ fn preference(transport: Transport, index: usize) -> u16 {
 }
 
 /// Allocates, then relays until the connection closes or the allocation fails.
-pub(super) async fn run(mut task: Relay) {
+pub(super) async fn run<C: Core>(mut task: Relay<C>) {
     let transport = task.server.url.effective_transport();
     let connected = tokio::time::timeout(GATHER_TIMEOUT, async {
         let server = resolve(&task.server.url, None).await?;

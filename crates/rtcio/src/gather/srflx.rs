@@ -11,14 +11,14 @@ use tokio::sync::{mpsc, watch};
 
 use super::{Hub, host_preference, random_id, transport::resolve};
 use crate::net::UdpSocket;
-use crate::peer_connection::Inner;
+use crate::peer_connection::{Core, Inner};
 
 /// Responses waiting for this task.
 const RESPONSE_QUEUE: usize = 64;
 
 /// What the task needs.
-pub(super) struct Srflx {
-    pub(super) inner: Weak<Inner>,
+pub(super) struct Srflx<C: Core> {
+    pub(super) inner: Weak<Inner<C>>,
     pub(super) hub: Arc<Hub>,
     pub(super) sockets: Vec<Arc<UdpSocket>>,
     pub(super) servers: Vec<IceServerUrl>,
@@ -36,7 +36,7 @@ struct Probe {
 }
 
 /// Runs every Binding transaction to its end, adding a candidate per new mapped address.
-pub(super) async fn run(mut task: Srflx) {
+pub(super) async fn run<C: Core>(mut task: Srflx<C>) {
     let (tx, mut rx) = mpsc::channel(RESPONSE_QUEUE);
     let mut probes = Vec::new();
     let now = Instant::now();
@@ -105,7 +105,7 @@ pub(super) async fn run(mut task: Srflx) {
 }
 
 /// Adds the server-reflexive candidate a Binding response revealed.
-async fn found(task: &Srflx, probe: &Probe, event: BindingEvent) {
+async fn found<C: Core>(task: &Srflx<C>, probe: &Probe, event: BindingEvent) {
     let base = probe.socket.local_addr();
     match event {
         BindingEvent::Mapped(addr) if addr != base && !task.hub.gathering_ended() => {

@@ -111,6 +111,10 @@ impl Aimd {
         acked_bps: Option<u64>,
         now_us: i64,
     ) -> u64 {
+        if usage == BandwidthUsage::Normal && self.state == RateState::Hold {
+            // Increases accrue from when increasing starts, not over the time spent holding.
+            self.last_change_us = Some(now_us);
+        }
         self.state = match (usage, self.state) {
             (BandwidthUsage::Overusing, _) => RateState::Decrease,
             (BandwidthUsage::Underusing, _) => RateState::Hold,

@@ -301,3 +301,39 @@ fn history_is_bounded_by_count_and_age() {
     assert!(drain(&mut tx, late).is_empty());
     assert_eq!(tx.stats().outbound.nacked_unknown, 2);
 }
+
+#[test]
+fn a_packet_larger_than_the_bucket_still_leaves() {
+    let t0 = Instant::now();
+    let mut c = config(t0);
+    c.max_retransmit_bitrate = 8_000; // 1 kB/s, a 250-byte bucket
+    c.rtcp_interval = Duration::from_secs(10);
+    let mut tx = SendStream::new(c);
+    let big = vec![0u8; 1200];
+    let header = RtpHeader {
+        payload_type: 96,
+        sequence_number: 1,
+        ssrc: SSRC,
+        ..Default::default()
+    };
+    tx.handle_sent(
+        t0,
+        &RtpPacket {
+            header,
+            payload: &big,
+            padding: 0,
+        },
+    );
+    send(&mut tx, t0, [2]);
+    tx.handle_rtcp(t0, &nack(&[1, 2]));
+    // The bucket starts full: the big one leaves at once, in debt; the next waits for the debt
+    // and its own cost to be paid, and the deadline says exactly when.
+    assert_eq!(drain(&mut tx, t0), vec![(65_535, 1)]);
+    assert!(tx.poll_rtcp(t0).is_some(), "the first SR");
+    let at = tx.poll_timeout().unwrap();
+    // The debt (1214 - 250 bytes) plus the 250 the next one needs: 1214 bytes at 1 kB/s.
+    let wait = (at - t0).as_secs_f64();
+    assert!((1.214..1.215).contains(&wait), "{wait}");
+    assert!(drain(&mut tx, at - Duration::from_millis(1)).is_empty());
+    assert_eq!(drain(&mut tx, at), vec![(0, 2)]);
+}

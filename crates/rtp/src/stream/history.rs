@@ -84,6 +84,10 @@ impl History {
         self.unwrapper.peek(seq)
     }
 
+    pub fn get(&self, ext: u64) -> Option<&Sent> {
+        self.packets.get(&ext)
+    }
+
     pub fn get_mut(&mut self, ext: u64) -> Option<&mut Sent> {
         self.packets.get_mut(&ext)
     }

@@ -255,14 +255,27 @@ impl SendStream {
         used
     }
 
+    /// The rate limit in bytes per second and the bucket size.
+    fn bucket(&self) -> (f64, f64) {
+        let rate = (self.config.max_retransmit_bitrate as f64 / 8.0).max(1.0);
+        (rate, rate * RETRANSMIT_BURST.as_secs_f64())
+    }
+
     fn refill(&mut self, now: Instant) {
-        let rate = self.config.max_retransmit_bitrate as f64 / 8.0;
-        let cap = rate * RETRANSMIT_BURST.as_secs_f64();
+        let (rate, cap) = self.bucket();
         let elapsed = self
             .last_refill
             .map_or(RETRANSMIT_BURST, |t| now.saturating_duration_since(t));
         self.tokens = (self.tokens + rate * elapsed.as_secs_f64()).min(cap);
         self.last_refill = Some(now);
+    }
+
+    /// The bytes a retransmission of `p` costs, and the tokens needed before it may leave: its
+    /// cost, or a full bucket for a packet larger than the bucket (it then leaves the bucket in
+    /// debt rather than never).
+    fn cost(&self, header_len: usize, payload_len: usize) -> (f64, f64) {
+        let cost = (header_len + payload_len + 2) as f64;
+        (cost, cost.min(self.bucket().1))
     }
 
     /// The next retransmission to send, if one is queued and the rate limit allows it now:
@@ -271,18 +284,21 @@ impl SendStream {
         self.history.expire(now);
         self.refill(now);
         while let Some(&ext) = self.queue.front() {
-            let Some(p) = self.history.get_mut(ext) else {
+            let Some(p) = self.history.get(ext) else {
                 // Expired while queued.
                 self.queue.pop_front();
                 self.stats.outbound.nacked_unknown += 1;
                 continue;
             };
-            let cost = (p.header.wire_len() + p.payload.len() + 2) as f64;
-            if self.tokens < cost {
+            let (cost, needed) = self.cost(p.header.wire_len(), p.payload.len());
+            if self.tokens < needed {
                 return None;
             }
             self.tokens -= cost;
             self.queue.pop_front();
+            let Some(p) = self.history.get_mut(ext) else {
+                continue; // checked above
+            };
             p.queued = false;
             p.last_resent = Some(now);
             let payload_len = p.payload.len() as u64;
@@ -352,12 +368,15 @@ impl SendStream {
 
     /// When [`SendStream::handle_timeout`] (then `poll_rtcp`/`poll_retransmit`) should run next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let retransmit = self.queue.front().and_then(|_| {
-            let rate = self.config.max_retransmit_bitrate as f64 / 8.0;
+        let retransmit = self.queue.front().and_then(|&ext| {
             let last = self.last_refill?;
-            // Enough for a full-size packet; an earlier wake-up would find too few tokens.
-            let missing = (1500.0 - self.tokens).max(0.0);
-            Some(last + Duration::from_secs_f64((missing / rate.max(1.0)).min(1.0)))
+            let p = self.history.get(ext)?;
+            let (_, needed) = self.cost(p.header.wire_len(), p.payload.len());
+            let missing = (needed - self.tokens).max(0.0);
+            // Rounded up (plus a microsecond against float error) so that the bucket is
+            // really full enough when the timer fires.
+            let micros = (missing / self.bucket().0 * 1e6).ceil() as u64 + 1;
+            Some(last + Duration::from_micros(micros))
         });
         [self.next_sr, retransmit].into_iter().flatten().min()
     }

@@ -44,6 +44,9 @@ pub(crate) struct NackList {
     entries: BTreeMap<u64, Entry>,
     max_retries: u32,
     reorder: Duration,
+    /// No entry is due before this (a lower bound: removals do not raise it), so that polling
+    /// between deadlines costs nothing.
+    earliest: Option<Instant>,
     /// Entries dropped because the list was full.
     pub overflowed: u64,
     /// Entries dropped after `max_retries` requests.
@@ -56,6 +59,7 @@ impl NackList {
             entries: BTreeMap::new(),
             max_retries,
             reorder: Duration::ZERO,
+            earliest: None,
             overflowed: 0,
             gave_up: 0,
         }
@@ -94,6 +98,8 @@ impl NackList {
                 },
             );
         }
+        let first = now + wait;
+        self.earliest = Some(self.earliest.map_or(first, |e| e.min(first)));
         while self.entries.len() > MAX_NACK_ENTRIES {
             self.entries.pop_first();
             self.overflowed += 1;
@@ -123,6 +129,9 @@ impl NackList {
 
     /// The sequence numbers to ask for at `now`, in order; schedules their next request.
     pub fn due(&mut self, now: Instant, rtt: Duration) -> Vec<u16> {
+        if self.earliest.is_none_or(|e| now < e) {
+            return Vec::new();
+        }
         let interval = nack_retry_interval(rtt);
         let mut out = Vec::new();
         let max = self.max_retries;
@@ -141,12 +150,13 @@ impl NackList {
             true
         });
         self.gave_up += exhausted;
+        self.earliest = self.entries.values().map(|e| e.next_send).min();
         out
     }
 
     /// When the next entry is due.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.entries.values().map(|e| e.next_send).min()
+        self.earliest.filter(|_| !self.entries.is_empty())
     }
 }
 

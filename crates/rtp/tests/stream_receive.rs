@@ -452,3 +452,47 @@ fn ssrc_and_sequence_floods_stay_bounded() {
         "{s:?}"
     );
 }
+
+#[test]
+fn audio_loss_is_declared_without_keyframe_requests() {
+    let t0 = Instant::now();
+    let c = ReceiveConfig::new(SSRC, Codec::Opus, 111, LOCAL, clock(t0));
+    assert!(!c.nack, "no NACK for audio by default");
+    let mut rx = ReceiveStream::new(c, t0);
+    let opus = |seq: u16| RtpPacket {
+        header: RtpHeader {
+            payload_type: 111,
+            sequence_number: seq,
+            timestamp: u32::from(seq) * 960,
+            ssrc: SSRC,
+            ..Default::default()
+        },
+        payload: &[0xfc, 0x01, 0x02],
+        padding: 0,
+    };
+    for (i, seq) in [1u16, 2, 4, 5].into_iter().enumerate() {
+        let now = t0 + Duration::from_millis(20 * i as u64);
+        rx.handle_rtp(now, &opus(seq));
+    }
+    // 3 is waited for for the (audio) latency, then declared lost; 4 and 5 follow.
+    let rtcp = advance(&mut rx, t0 + Duration::from_millis(200));
+    assert!(nacked(&rtcp).is_empty() && !has_pli(&rtcp));
+    let ev = events(&mut rx);
+    let seqs: Vec<_> = ev
+        .iter()
+        .map(|e| match e {
+            ReceiveEvent::Frame(f) => i64::from(f.frame.first_sequence),
+            ReceiveEvent::FrameLost { first_sequence, .. } => -i64::from(*first_sequence),
+            ReceiveEvent::KeyframeNeeded => panic!("audio needs no keyframe"),
+        })
+        .collect();
+    assert_eq!(seqs, vec![1, 2, -3, 4, 5]);
+    // A longer latency applies to the next gap.
+    rx.set_latency(Duration::from_millis(500));
+    let t = t0 + Duration::from_millis(200);
+    rx.handle_rtp(t, &opus(7));
+    advance(&mut rx, t + Duration::from_millis(499));
+    assert!(events(&mut rx).is_empty());
+    advance(&mut rx, t + Duration::from_millis(500));
+    assert_eq!(events(&mut rx).len(), 2);
+}

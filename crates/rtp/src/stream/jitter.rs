@@ -65,6 +65,10 @@ impl JitterBuffer {
         }
     }
 
+    pub fn set_latency(&mut self, latency: Duration) {
+        self.latency = latency;
+    }
+
     fn start_wait(&self) -> Duration {
         START_WAIT.min(self.latency)
     }

@@ -217,6 +217,13 @@ impl ReceiveStream {
         self.rtt
     }
 
+    /// Changes how long missing packets are waited for (for instance from a playout-delay
+    /// extension); applies to the current gap too.
+    pub fn set_latency(&mut self, latency: Duration) {
+        self.config.latency = latency;
+        self.jitter.set_latency(latency);
+    }
+
     /// Sets the RTT (for instance measured by the send side of the same connection).
     pub fn set_rtt(&mut self, rtt: Duration) {
         self.rtt = rtt;

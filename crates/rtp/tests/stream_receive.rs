@@ -496,3 +496,20 @@ fn audio_loss_is_declared_without_keyframe_requests() {
     advance(&mut rx, t + Duration::from_millis(500));
     assert_eq!(events(&mut rx).len(), 2);
 }
+
+#[test]
+fn packets_reordered_before_the_first_one_are_waited_for_and_nacked() {
+    let t0 = Instant::now();
+    let mut rx = stream(t0);
+    // The burst of a first frame arrives shuffled: 13 first, then 10; 11 and 12 were unknown
+    // until 10 showed up, and are asked for.
+    feed(&mut rx, t0, 13, &DELTA);
+    feed(&mut rx, t0 + Duration::from_millis(2), 10, &KEY);
+    let rtcp = rx.poll_rtcp(t0 + Duration::from_millis(2)).unwrap();
+    assert_eq!(nacked(&rtcp), vec![11, 12]);
+    feed(&mut rx, t0 + Duration::from_millis(3), 11, &DELTA);
+    feed(&mut rx, t0 + Duration::from_millis(4), 12, &DELTA);
+    advance(&mut rx, t0 + Duration::from_millis(30));
+    assert_eq!(frames(&mut rx), vec![10, 11, 12, 13]);
+    assert_eq!(rx.missing_packets(), 0);
+}

@@ -79,6 +79,11 @@ impl JitterBuffer {
         self.next
     }
 
+    /// True once packets are being released (the start wait is over).
+    pub fn started(&self) -> bool {
+        self.next.is_some()
+    }
+
     pub fn len(&self) -> usize {
         self.packets.len()
     }

@@ -152,6 +152,8 @@ pub struct ReceiveStream {
     started: bool,
     /// A confirmed jump needs this sequence number next.
     probation: Option<u16>,
+    /// Lowest extended sequence number seen while the jitter buffer waits to start.
+    lowest: u64,
     reception: Reception,
     jitter: JitterBuffer,
     nacks: NackList,
@@ -178,6 +180,7 @@ impl ReceiveStream {
             unwrapper: SeqUnwrapper::new(),
             started: false,
             probation: None,
+            lowest: 0,
             reception: Reception::new(config.clock_rate, now),
             jitter: JitterBuffer::new(config.latency),
             nacks: NackList::new(config.max_nack_retries),
@@ -288,9 +291,18 @@ impl ReceiveStream {
                 Insert::Duplicate => return PacketVerdict::Duplicate,
                 Insert::Stored => {}
             }
-            if ext > highest + 1 && self.config.nack {
-                self.nacks.add_range(now, highest + 1, ext, self.rtt);
+            if self.config.nack {
+                if ext > highest + 1 {
+                    self.nacks.add_range(now, highest + 1, ext, self.rtt);
+                } else if ext < self.lowest && !self.jitter.started() {
+                    // Reordered before the first packet: what lies between was unknown until
+                    // now and may be lost too.
+                    self.nacks.add_range(now, ext + 1, self.lowest, self.rtt);
+                }
             }
+            self.lowest = self.lowest.min(ext);
+        } else {
+            self.lowest = ext;
         }
         self.probation = None;
         self.started = true;

@@ -10,6 +10,7 @@ pub mod extension;
 pub mod router;
 pub mod section;
 pub mod session;
+mod streams;
 pub mod transceiver;
 
 pub use codec::{CodecParameters, Feedback, H264Level, H264Profile, ProfileLevelId};

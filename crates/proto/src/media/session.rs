@@ -8,6 +8,7 @@
 //! overflow is dropped and counted.
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use rtcio_rtp::rtcp::{Pli, RtcpPacket, parse_compound, write_compound};
 use rtcio_rtp::{ExtensionMap, ExtensionValues, RtpHeader, RtpPacket};
@@ -18,6 +19,7 @@ use super::codec::{CodecParameters, negotiate};
 use super::extension::{self, ExtensionIds};
 use super::router::{Router, RouterStats};
 use super::section::{MediaSection, RemoteMedia};
+use super::streams::{StreamOutput, Streams};
 use super::transceiver::{SenderTrack, Transceiver, TransceiverId, answer_direction, from_flags};
 use crate::peer::Error;
 
@@ -118,6 +120,10 @@ pub struct MediaSession {
     events: VecDeque<MediaEvent>,
     drops: MediaDrops,
     packets_sent: u64,
+    /// NACK/RTX, reports and loss accounting per stream.
+    streams: Streams,
+    /// The time of the latest call that carried one (packets are handled "now").
+    now: Option<Instant>,
 }
 
 /// The random values a new transceiver needs, drawn by the caller.
@@ -147,6 +153,8 @@ impl MediaSession {
             events: VecDeque::new(),
             drops: MediaDrops::default(),
             packets_sent: 0,
+            streams: Streams::default(),
+            now: None,
         }
     }
 
@@ -293,6 +301,7 @@ impl MediaSession {
             if std::mem::take(&mut t.receiving) {
                 self.events.push_back(MediaEvent::TrackEnded(id));
             }
+            self.streams.remove(id);
         }
         Ok(())
     }
@@ -537,6 +546,7 @@ impl MediaSession {
             return;
         };
         let extensions = self.ext_map.read(&packet.header);
+        let original = packet.header.clone();
         let mut header = packet.header;
         let Some(binding) = self.router.route(
             &self.transceivers,
@@ -558,6 +568,25 @@ impl MediaSession {
             return;
         }
         let mut payload = packet.payload;
+        if let Some(now) = self.now {
+            let rtx = t
+                .codecs
+                .iter()
+                .any(|c| c.rtx_payload_type == Some(header.payload_type));
+            let media_ssrc = if rtx {
+                binding.repairs.or(t.receiver.remote_ssrcs.first().copied())
+            } else {
+                Some(header.ssrc)
+            };
+            if let Some(media_ssrc) = media_ssrc {
+                let wire = RtpPacket {
+                    header: original,
+                    payload,
+                    padding: packet.padding,
+                };
+                self.streams.on_received(now, t, media_ssrc, &wire);
+            }
+        }
         let apt = t
             .codecs
             .iter()
@@ -601,6 +630,12 @@ impl MediaSession {
             self.drops.malformed += 1;
             return;
         };
+        if let Some(now) = self.now {
+            for packet in &compound.packets {
+                self.streams.on_rtcp(now, packet);
+            }
+            self.collect_stream_output(now);
+        }
         for packet in compound.packets {
             let transceiver = match &packet {
                 RtcpPacket::Pli(p) => self.sender_of(p.media_ssrc),
@@ -665,6 +700,14 @@ impl MediaSession {
         self.ext_map.write(&values, &mut header);
         let data = rtcio_rtp::packet::write_packet(&header, w.payload, 0)
             .map_err(|e| Error::Operation(format!("RTP packet: {e}")))?;
+        if let (Some(now), Some(t)) = (self.now, self.transceivers.iter().find(|t| t.id == id)) {
+            let sent = RtpPacket {
+                header,
+                payload: w.payload,
+                padding: 0,
+            };
+            self.streams.on_sent(now, t, &sent);
+        }
         if let Ok(t) = self.get_mut(id) {
             t.sender.sequence = t.sender.sequence.wrapping_add(1);
         }
@@ -706,6 +749,56 @@ impl MediaSession {
             })
             .collect();
         self.write_rtcp(&plis)
+    }
+
+    /// Sets the time for the packets handled next (the peer connection passes each call's
+    /// `now`).
+    pub fn advance(&mut self, now: Instant) {
+        self.now = Some(now);
+    }
+
+    /// The wall-clock mapping used for sender/receiver report NTP fields.
+    pub fn set_ntp_clock(&mut self, clock: rtcio_rtp::stream::NtpClock) {
+        self.streams.set_clock(clock);
+    }
+
+    /// Drives the stream engines' timers (reports, NACK retries, keyframe requests).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = Some(now);
+        self.streams.handle_timeout(now);
+        self.collect_stream_output(now);
+    }
+
+    /// Moves what the stream engines produced while handling packets (NACKs, answers to
+    /// them) into the send queue.
+    pub fn flush_streams(&mut self) {
+        if let Some(now) = self.now {
+            self.collect_stream_output(now);
+        }
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) is due next.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.streams.poll_timeout()
+    }
+
+    /// Moves the stream engines' retransmissions and RTCP into the send queue.
+    fn collect_stream_output(&mut self, now: Instant) {
+        let mut out = Vec::new();
+        self.streams.poll_output(now, &mut out);
+        for StreamOutput { data, rtcp } in out {
+            self.out.push_back(MediaTransmit { data, rtcp });
+        }
+    }
+
+    /// Send statistics of a transceiver's sender (W3C outbound-rtp), once it sent.
+    pub fn send_stats(&self, id: TransceiverId) -> Option<rtcio_rtp::stream::SendStats> {
+        self.streams.send_stats(id)
+    }
+
+    /// Receive statistics of a transceiver's streams (W3C inbound-rtp), by SSRC.
+    pub fn receive_stats(&self, id: TransceiverId) -> Vec<(u32, rtcio_rtp::stream::ReceiveStats)> {
+        self.streams.receive_stats(id)
     }
 
     /// The next plain RTP/RTCP packet for the transport to protect and send.

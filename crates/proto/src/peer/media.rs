@@ -127,7 +127,7 @@ impl PeerConnection {
         packet: RtpWrite<'_>,
     ) -> Result<(), Error> {
         self.check_media_ready()?;
-        let _ = now;
+        self.media.advance(now);
         self.media.write_rtp(id, packet)?;
         self.flush_media()
     }
@@ -135,7 +135,7 @@ impl PeerConnection {
     /// Sends RTCP packets as one SRTCP compound packet.
     pub fn write_rtcp(&mut self, now: Instant, packets: &[RtcpPacket]) -> Result<(), Error> {
         self.check_media_ready()?;
-        let _ = now;
+        self.media.advance(now);
         self.media.write_rtcp(packets)?;
         self.flush_media()
     }
@@ -143,7 +143,7 @@ impl PeerConnection {
     /// Asks the peer for a keyframe of what transceiver `id` receives (PLI).
     pub fn request_keyframe(&mut self, now: Instant, id: TransceiverId) -> Result<(), Error> {
         self.check_media_ready()?;
-        let _ = now;
+        self.media.advance(now);
         self.media.request_keyframe(id)?;
         self.flush_media()
     }
@@ -175,13 +175,52 @@ impl PeerConnection {
     }
 
     fn flush_media(&mut self) -> Result<(), Error> {
+        let mut result = Ok(());
         while let Some(t) = self.media.poll_transmit() {
-            self.stack.send_media(MediaPacket {
+            // Keep draining on failure: what cannot be sent now is dropped, like UDP loss.
+            let r = self.stack.send_media(MediaPacket {
                 data: t.data,
                 rtcp: t.rtcp,
-            })?;
+            });
+            if result.is_ok() {
+                result = r;
+            }
         }
-        Ok(())
+        result
+    }
+
+    /// Drives the media stream engines' timers (reports, NACK retries).
+    pub(super) fn media_timeout(&mut self, now: Instant) {
+        if self.stack.srtp_ready() && self.media.poll_timeout().is_some_and(|t| t <= now) {
+            self.media.handle_timeout(now);
+            let _ = self.flush_media();
+        }
+    }
+
+    /// When the media stream engines need [`media_timeout`](Self::media_timeout).
+    pub(super) fn media_poll_timeout(&self) -> Option<Instant> {
+        if self.stack.srtp_ready() {
+            self.media.poll_timeout()
+        } else {
+            None
+        }
+    }
+
+    /// The wall-clock mapping for RTCP sender/receiver report NTP times (the async layer
+    /// reads the system clock once and passes it; without it NTP times are consistent but not
+    /// wall-clock).
+    pub fn set_ntp_clock(&mut self, clock: rtcio_rtp::stream::NtpClock) {
+        self.media.set_ntp_clock(clock);
+    }
+
+    /// W3C outbound-rtp figures of a transceiver's sender, once it sent.
+    pub fn sender_stats(&self, id: TransceiverId) -> Option<rtcio_rtp::stream::SendStats> {
+        self.media.send_stats(id)
+    }
+
+    /// W3C inbound-rtp figures of a transceiver's received streams, by SSRC.
+    pub fn receiver_stats(&self, id: TransceiverId) -> Vec<(u32, rtcio_rtp::stream::ReceiveStats)> {
+        self.media.receive_stats(id)
     }
 
     /// Moves unprotected packets from the stack into the media session and its events out.
@@ -192,6 +231,10 @@ impl PeerConnection {
             } else {
                 self.media.handle_rtp(&p.data);
             }
+        }
+        if self.stack.srtp_ready() {
+            self.media.flush_streams();
+            let _ = self.flush_media();
         }
         while let Some(e) = self.media.poll_event() {
             self.events.push_back(match e {

@@ -1077,6 +1077,7 @@ impl PeerConnection {
         if self.closed {
             return;
         }
+        self.media.advance(now);
         self.stack.handle_receive(now, recv);
         self.pump_stack();
     }
@@ -1086,7 +1087,9 @@ impl PeerConnection {
         if self.closed {
             return;
         }
+        self.media.advance(now);
         self.stack.handle_timeout(now);
+        self.media_timeout(now);
         self.pump_stack();
     }
 
@@ -1095,7 +1098,10 @@ impl PeerConnection {
         if self.closed {
             return None;
         }
-        self.stack.poll_timeout()
+        [self.stack.poll_timeout(), self.media_poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The next datagram to send (see [`TransportStack::poll_transmit`]).

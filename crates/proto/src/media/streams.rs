@@ -1,0 +1,207 @@
+//! The RTP stream engines of the transceivers (`rtcio_rtp::stream`): one [`SendStream`] per
+//! sender that sent (history for NACK → RTX, sender reports), one [`ReceiveStream`] per
+//! received media SSRC (loss and jitter accounting, NACKs, PLI after unrecoverable loss,
+//! receiver reports). Their RTCP and retransmissions leave through the media session's queue.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use rtcio_rtp::RtpPacket;
+use rtcio_rtp::rtcp::{RtcpPacket, write_compound};
+use rtcio_rtp::stream::{
+    NtpClock, ReceiveConfig, ReceiveStats, ReceiveStream, RtxConfig, SendConfig, SendStats,
+    SendStream,
+};
+
+use super::transceiver::{Transceiver, TransceiverId};
+
+/// Most receive streams at once (each is one remote media SSRC; simulcast takes three per
+/// transceiver). Packets of further SSRCs are still delivered, just not tracked.
+pub const MAX_RECEIVE_STREAMS: usize = 64;
+
+/// The stream engines of a media session.
+#[derive(Debug, Default)]
+pub(crate) struct Streams {
+    clock: Option<NtpClock>,
+    send: HashMap<TransceiverId, SendStream>,
+    receive: HashMap<u32, (TransceiverId, ReceiveStream)>,
+    /// Receive streams not created because [`MAX_RECEIVE_STREAMS`] were live.
+    pub(crate) receive_streams_refused: u64,
+}
+
+/// A packet the engines want sent: RTP (retransmission) or an RTCP compound.
+pub(crate) struct StreamOutput {
+    pub(crate) data: Vec<u8>,
+    pub(crate) rtcp: bool,
+}
+
+impl Streams {
+    /// The wall-clock mapping for SR/RR NTP fields; without one, the first `now` seen counts
+    /// as NTP time zero plus 70 years (only differences between our own timestamps matter for
+    /// RTT, and lip sync needs consistency, not accuracy).
+    pub(crate) fn set_clock(&mut self, clock: NtpClock) {
+        self.clock = Some(clock);
+    }
+
+    fn clock(&mut self, now: Instant) -> NtpClock {
+        *self
+            .clock
+            .get_or_insert_with(|| NtpClock::new(now, Duration::from_secs(70 * 365 * 86_400)))
+    }
+
+    /// Records a packet `t`'s sender sent (for retransmission and sender reports).
+    pub(crate) fn on_sent(&mut self, now: Instant, t: &Transceiver, packet: &RtpPacket<'_>) {
+        let clock = self.clock(now);
+        let stream = self.send.entry(t.id).or_insert_with(|| {
+            let codec = t
+                .codecs
+                .iter()
+                .find(|c| c.payload_type == packet.header.payload_type);
+            let mut config = SendConfig::new(
+                t.sender.ssrc,
+                packet.header.payload_type,
+                codec.map_or(90_000, |c| c.clock_rate),
+                clock,
+            );
+            config.rtx = codec
+                .and_then(|c| c.rtx_payload_type)
+                .map(|payload_type| RtxConfig {
+                    ssrc: t.sender.rtx_ssrc,
+                    payload_type,
+                });
+            config.rtx_initial_sequence = t.sender.sequence.wrapping_mul(7).wrapping_add(1);
+            SendStream::new(config)
+        });
+        stream.handle_sent(now, packet);
+    }
+
+    /// Feeds a received packet (as it arrived: RTX still wrapped) of `t` whose media SSRC is
+    /// `media_ssrc`.
+    pub(crate) fn on_received(
+        &mut self,
+        now: Instant,
+        t: &Transceiver,
+        media_ssrc: u32,
+        packet: &RtpPacket<'_>,
+    ) {
+        if !self.receive.contains_key(&media_ssrc) {
+            // Created by a media packet: its payload type names the codec.
+            if packet.header.ssrc != media_ssrc {
+                return;
+            }
+            let Some(c) = t
+                .codecs
+                .iter()
+                .find(|c| c.payload_type == packet.header.payload_type)
+            else {
+                return;
+            };
+            let Some(codec) = c.rtp_codec() else { return };
+            if self.receive.len() >= MAX_RECEIVE_STREAMS {
+                self.receive_streams_refused += 1;
+                return;
+            }
+            let clock = self.clock(now);
+            let mut config =
+                ReceiveConfig::new(media_ssrc, codec, c.payload_type, t.sender.ssrc, clock);
+            config.clock_rate = c.clock_rate;
+            config.nack = c.has_feedback("nack", None);
+            let rtx_ssrc = t
+                .receiver
+                .remote_rtx
+                .iter()
+                .find(|(m, _)| *m == media_ssrc)
+                .map(|(_, r)| *r);
+            config.rtx = c
+                .rtx_payload_type
+                .zip(rtx_ssrc)
+                .map(|(payload_type, ssrc)| RtxConfig { ssrc, payload_type });
+            self.receive
+                .insert(media_ssrc, (t.id, ReceiveStream::new(config, now)));
+        }
+        if let Some((_, stream)) = self.receive.get_mut(&media_ssrc) {
+            stream.handle_rtp(now, packet);
+            // Frames are assembled by the application's receiver; here the stream is for
+            // loss recovery and reports, so its frame events are dropped (bounded queue).
+            while stream.poll_event().is_some() {}
+        }
+    }
+
+    /// Feeds an RTCP packet to every stream it may concern (they check the SSRCs).
+    pub(crate) fn on_rtcp(&mut self, now: Instant, packet: &RtcpPacket) {
+        for s in self.send.values_mut() {
+            s.handle_rtcp(now, packet);
+        }
+        for (_, s) in self.receive.values_mut() {
+            s.handle_rtcp(now, packet);
+        }
+    }
+
+    /// Drives the timers due at `now`.
+    pub(crate) fn handle_timeout(&mut self, now: Instant) {
+        for s in self.send.values_mut() {
+            if s.poll_timeout().is_some_and(|t| t <= now) {
+                s.handle_timeout(now);
+            }
+        }
+        for (_, s) in self.receive.values_mut() {
+            if s.poll_timeout().is_some_and(|t| t <= now) {
+                s.handle_timeout(now);
+            }
+            while s.poll_event().is_some() {}
+        }
+    }
+
+    /// The earliest timer.
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        let send = self.send.values().filter_map(SendStream::poll_timeout);
+        let recv = self.receive.values().filter_map(|(_, s)| s.poll_timeout());
+        send.chain(recv).min()
+    }
+
+    /// Retransmissions and RTCP the engines want sent now.
+    pub(crate) fn poll_output(&mut self, now: Instant, out: &mut Vec<StreamOutput>) {
+        for s in self.send.values_mut() {
+            while let Some(p) = s.poll_retransmit(now) {
+                if let Ok(data) = p.to_bytes() {
+                    out.push(StreamOutput { data, rtcp: false });
+                }
+            }
+            while s.poll_event().is_some() {}
+            while let Some(packets) = s.poll_rtcp(now) {
+                push_rtcp(&packets, out);
+            }
+        }
+        for (_, s) in self.receive.values_mut() {
+            while let Some(packets) = s.poll_rtcp(now) {
+                push_rtcp(&packets, out);
+            }
+        }
+    }
+
+    /// Forgets the streams of a stopped transceiver.
+    pub(crate) fn remove(&mut self, id: TransceiverId) {
+        self.send.remove(&id);
+        self.receive.retain(|_, (t, _)| *t != id);
+    }
+
+    /// Send statistics of `id`'s sender, once it sent.
+    pub(crate) fn send_stats(&self, id: TransceiverId) -> Option<SendStats> {
+        self.send.get(&id).map(SendStream::stats)
+    }
+
+    /// Receive statistics of every stream of `id`, by SSRC.
+    pub(crate) fn receive_stats(&self, id: TransceiverId) -> Vec<(u32, ReceiveStats)> {
+        self.receive
+            .iter()
+            .filter(|(_, (t, _))| *t == id)
+            .map(|(ssrc, (_, s))| (*ssrc, s.stats()))
+            .collect()
+    }
+}
+
+fn push_rtcp(packets: &[RtcpPacket], out: &mut Vec<StreamOutput>) {
+    if let Ok(data) = write_compound(packets) {
+        out.push(StreamOutput { data, rtcp: true });
+    }
+}

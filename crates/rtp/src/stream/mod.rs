@@ -5,9 +5,9 @@
 //! Receive side ([`ReceiveStream`]): RTX unwrapping (RFC 4588), duplicate, late and absurd
 //! sequence jump detection, RFC 3550 loss and interarrival jitter accounting, a jitter buffer
 //! that releases packets in sequence order into a [`FrameAssembler`](crate::codec::FrameAssembler)
-//! and waits a configurable latency for missing packets, NACKs (RFC 4585) repeated every
-//! RTT-based interval until the packet arrives, is too old for the jitter buffer or has been
-//! asked for too often, PLI/FIR (RFC 5104) after an unrecoverable loss or on decoder request,
+//! and waits a configurable latency for missing packets, NACKs (RFC 4585) sent as soon as the
+//! path's observed reordering makes a late arrival unlikely and repeated every 1.25 RTT until
+//! the packet arrives, is too old for the jitter buffer or has been asked for too often, PLI/FIR (RFC 5104) after an unrecoverable loss or on decoder request,
 //! receiver reports with XR receiver reference time (RFC 3611) for receiver-side RTT, and the
 //! sender report's NTP↔RTP mapping for lip sync.
 //!

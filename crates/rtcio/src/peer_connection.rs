@@ -464,6 +464,9 @@ pub struct RTCPeerConnection {
     /// The configuration in force (`getConfiguration`, `setConfiguration`), with the
     /// certificate actually in use.
     config: Arc<Mutex<RTCConfiguration>>,
+    /// `setConfiguration` changed the ICE servers or policy: the next `restartIce` gathers
+    /// with them.
+    regather: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for RTCPeerConnection {
@@ -502,6 +505,7 @@ impl RTCPeerConnection {
         Ok(RTCPeerConnection {
             inner,
             config: Arc::new(Mutex::new(config)),
+            regather: Arc::default(),
         })
     }
 
@@ -570,11 +574,33 @@ impl RTCPeerConnection {
         self.inner.lock().mdns.stats
     }
 
-    /// W3C `restartIce`.
+    /// W3C `restartIce`. When `setConfiguration` changed the ICE servers or policy since the
+    /// last gathering, the restart gathers from the new servers on the same sockets: the new
+    /// offer's gathering stays `gathering` until they answered or timed out.
     pub fn restart_ice(&self) {
+        let regather = self
+            .regather
+            .swap(false, std::sync::atomic::Ordering::AcqRel);
+        // Validated by `set_configuration`; an error here would leave the servers unused.
+        let plan = regather
+            .then(|| Plan::new(&self.get_configuration()).ok())
+            .flatten()
+            .filter(|p| !p.is_empty());
         let mut st = self.inner.lock();
+        if st.core.connection_state() == PeerConnectionState::Closed {
+            return;
+        }
         st.core.restart_ice();
+        if plan.is_some() {
+            st.core.restart_local_gathering();
+            st.gather.begin_gathering();
+        }
         st.route_events(&self.inner);
+        let (hub, sockets) = (st.gather.clone(), st.sockets.clone());
+        drop(st);
+        if let Some(plan) = plan {
+            plan.start(&self.inner, hub, sockets, self.inner.shutdown.subscribe());
+        }
     }
 
     /// W3C `createDataChannel`.
@@ -668,6 +694,62 @@ impl RTCPeerConnection {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// W3C `setConfiguration()`. Changing the certificates, the bundle policy or rtcio's
+    /// socket settings (interfaces, port range, `max_message_size`) is
+    /// `InvalidModificationError`; malformed server URLs are `SyntaxError`, TURN servers
+    /// without credentials `InvalidAccessError`. New ICE servers and `iceTransportPolicy` take
+    /// effect at the next [`restart_ice`](Self::restart_ice), which gathers with them (W3C:
+    /// no action until the ICE agent restarts). Candidates already gathered stay in use: a
+    /// switch to the relay policy does not withdraw host candidates.
+    pub fn set_configuration(&self, config: RTCConfiguration) -> Result<(), Error> {
+        if self.connection_state() == PeerConnectionState::Closed {
+            return Err(Error::InvalidState("the peer connection is closed".into()));
+        }
+        let mut current = self.config.lock().unwrap_or_else(|e| e.into_inner());
+        let same_certificates = config.certificates.is_empty()
+            || (config.certificates.len() == current.certificates.len()
+                && config
+                    .certificates
+                    .iter()
+                    .zip(&current.certificates)
+                    .all(|(a, b)| a.der() == b.der()));
+        if !same_certificates {
+            return Err(Error::InvalidModification(
+                "certificates cannot change after construction".into(),
+            ));
+        }
+        if config.bundle_policy != current.bundle_policy {
+            return Err(Error::InvalidModification(
+                "bundlePolicy cannot change after construction".into(),
+            ));
+        }
+        let (a, b) = (&config.interfaces, &current.interfaces);
+        let same_interfaces = a.interfaces == b.interfaces
+            && a.addresses == b.addresses
+            && a.ipv4_only == b.ipv4_only
+            && a.include_loopback == b.include_loopback;
+        if !same_interfaces
+            || config.port_range != current.port_range
+            || config.max_message_size != current.max_message_size
+        {
+            return Err(Error::InvalidModification(
+                "interfaces, port range and max_message_size are fixed once the sockets are \
+                 bound"
+                    .into(),
+            ));
+        }
+        Plan::new(&config)?;
+        if config.ice_servers != current.ice_servers
+            || config.ice_transport_policy != current.ice_transport_policy
+        {
+            current.ice_servers = config.ice_servers;
+            current.ice_transport_policy = config.ice_transport_policy;
+            self.regather
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
+        Ok(())
     }
 
     /// W3C `signalingState`.

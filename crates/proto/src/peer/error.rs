@@ -21,6 +21,9 @@ pub enum Error {
     Type(String),
     /// A resource limit was hit (no free stream id, too many channels). `OperationError`.
     Operation(String),
+    /// `setConfiguration` tried to change what cannot change after construction
+    /// (certificates, bundle policy). `InvalidModificationError`.
+    InvalidModification(String),
 }
 
 impl fmt::Display for Error {
@@ -31,6 +34,7 @@ impl fmt::Display for Error {
             Error::Syntax(m) => write!(f, "SyntaxError: {m}"),
             Error::Type(m) => write!(f, "TypeError: {m}"),
             Error::Operation(m) => write!(f, "OperationError: {m}"),
+            Error::InvalidModification(m) => write!(f, "InvalidModificationError: {m}"),
         }
     }
 }

@@ -669,6 +669,12 @@ impl PeerConnection {
         Ok(())
     }
 
+    /// The async layer gathers again with the next restart (changed ICE servers): the
+    /// restart's gathering stays `gathering` until the next `end_of_local_candidates`.
+    pub fn restart_local_gathering(&mut self) {
+        self.stack.restart_local_gathering();
+    }
+
     /// W3C `restartIce`: the next offer carries new credentials.
     pub fn restart_ice(&mut self) {
         if self.closed {
@@ -982,6 +988,7 @@ impl PeerConnection {
                 },
             });
         }
+        self.media_stats(&mut out);
         out
     }
 

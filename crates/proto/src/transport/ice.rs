@@ -129,6 +129,12 @@ impl TransportStack {
         self.process(now);
     }
 
+    /// The async layer gathers again (an ICE restart with other servers): gathering counts
+    /// as unfinished until the next [`end_of_local_candidates`](Self::end_of_local_candidates).
+    pub fn restart_local_gathering(&mut self) {
+        self.local_gathering_done = false;
+    }
+
     /// The local candidates added so far.
     pub fn local_candidates(&self) -> &[Candidate] {
         &self.local_candidates

@@ -100,6 +100,11 @@ impl Hub {
         self.gathering_ended.store(true, Ordering::Release);
     }
 
+    /// Gathering starts again (an ICE restart with other servers).
+    pub(crate) fn begin_gathering(&self) {
+        self.gathering_ended.store(false, Ordering::Release);
+    }
+
     /// Whether gathering is over.
     pub(crate) fn gathering_ended(&self) -> bool {
         self.gathering_ended.load(Ordering::Acquire)

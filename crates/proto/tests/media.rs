@@ -10,7 +10,7 @@ use std::time::Instant;
 use common::{LIMIT, TestPeer, run_until, sim};
 use rtcio_netsim::{LinkConfig, Sim};
 use rtcio_proto::media::{RtpWrite, SenderTrack, TrackKind, TransceiverId};
-use rtcio_proto::peer::{Event, PeerConnectionState, Receive, TransceiverInit};
+use rtcio_proto::peer::{Event, PeerConnectionState, Receive, StatsKind, TransceiverInit};
 use rtcio_rtp::rtcp::RtcpPacket;
 use rtcio_sdp::Direction;
 
@@ -163,6 +163,35 @@ fn audio_and_video_flow_both_ways_over_srtp() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].0, a_ssrc);
     assert!(got[0].1.inbound.packets_received >= 50);
+    // getStats: inbound-rtp with its codec on b, outbound-rtp with remote-inbound-rtp on a.
+    let b_stats = b.pc.stats();
+    let inbound: Vec<_> = b_stats
+        .iter()
+        .filter(|s| s.type_name() == "inbound-rtp")
+        .collect();
+    assert_eq!(inbound.len(), 2, "audio and video from a");
+    let video_in = inbound
+        .iter()
+        .find(|s| matches!(&s.kind, StatsKind::InboundRtp { kind: "video", .. }))
+        .unwrap();
+    let StatsKind::InboundRtp {
+        codec_id: Some(codec_id),
+        stats,
+        ..
+    } = &video_in.kind
+    else {
+        panic!("no codec id");
+    };
+    assert!(stats.packets_received >= 50);
+    assert!(b_stats.iter().any(|s| s.id == *codec_id
+        && matches!(&s.kind, StatsKind::Codec { mime_type, .. } if mime_type == "video/VP8")));
+    let a_stats = a.pc.stats();
+    assert!(a_stats.iter().any(|s| s.type_name() == "outbound-rtp"));
+    assert!(
+        a_stats
+            .iter()
+            .any(|s| s.type_name() == "remote-inbound-rtp")
+    );
     let (drops, srtp) = b.pc.media_drop_stats();
     assert_eq!(drops.routing.unroutable, 0);
     assert_eq!(srtp.drops.unprotect_failed, 0);

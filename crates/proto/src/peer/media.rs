@@ -164,6 +164,94 @@ impl PeerConnection {
         (self.media.drops(), self.stack.srtp_stats())
     }
 
+    /// The RTP statistics objects of `getStats()`: inbound-rtp, outbound-rtp, their remote
+    /// views and the codecs they use.
+    pub(super) fn media_stats(&self, out: &mut Vec<Stats>) {
+        use stats::TRANSPORT_ID;
+        let mut codecs: Vec<(String, Stats)> = Vec::new();
+        let mut codec_id = |t: &Transceiver, pt: u8| -> Option<String> {
+            let c = t.codecs().iter().find(|c| c.payload_type == pt)?;
+            let id = format!("C{}_{pt}", t.mid().unwrap_or("-"));
+            if !codecs.iter().any(|(i, _)| *i == id) {
+                codecs.push((
+                    id.clone(),
+                    Stats {
+                        id: id.clone(),
+                        kind: StatsKind::Codec {
+                            transport_id: TRANSPORT_ID.into(),
+                            payload_type: pt,
+                            mime_type: c.mime_type(t.kind()),
+                            clock_rate: c.clock_rate,
+                            channels: c.channels,
+                            sdp_fmtp_line: c.fmtp.clone(),
+                        },
+                    },
+                ));
+            }
+            Some(id)
+        };
+        for t in self.media.transceivers() {
+            let kind = t.kind().as_str();
+            let mid = t.mid().map(str::to_string);
+            if let Some(s) = self.media.send_stats(t.id()) {
+                let ssrc = s.outbound.ssrc;
+                let (id, remote_id) = (format!("OT{ssrc}"), format!("RI{ssrc}"));
+                let codec = t.send_codec().map(|c| c.payload_type);
+                out.push(Stats {
+                    id: id.clone(),
+                    kind: StatsKind::OutboundRtp {
+                        kind,
+                        mid: mid.clone(),
+                        transport_id: TRANSPORT_ID.into(),
+                        codec_id: codec.and_then(|pt| codec_id(t, pt)),
+                        remote_id: remote_id.clone(),
+                        stats: Box::new(s.outbound),
+                    },
+                });
+                // W3C: the remote objects exist once the peer reported (RR / SR).
+                if s.remote_inbound.reports_received > 0 {
+                    out.push(Stats {
+                        id: remote_id,
+                        kind: StatsKind::RemoteInboundRtp {
+                            kind,
+                            ssrc,
+                            local_id: id,
+                            stats: Box::new(s.remote_inbound),
+                        },
+                    });
+                }
+            }
+            for (ssrc, s) in self.media.receive_stats(t.id()) {
+                let (id, remote_id) = (format!("IT{ssrc}"), format!("RO{ssrc}"));
+                let codec = t.codecs().iter().find(|c| !c.is_pass_through());
+                out.push(Stats {
+                    id: id.clone(),
+                    kind: StatsKind::InboundRtp {
+                        kind,
+                        mid: mid.clone(),
+                        transport_id: TRANSPORT_ID.into(),
+                        codec_id: codec.and_then(|c| codec_id(t, c.payload_type)),
+                        remote_id: remote_id.clone(),
+                        stats: Box::new(s.inbound),
+                    },
+                });
+                if s.remote_outbound.reports_sent == 0 {
+                    continue;
+                }
+                out.push(Stats {
+                    id: remote_id,
+                    kind: StatsKind::RemoteOutboundRtp {
+                        kind,
+                        ssrc,
+                        local_id: id,
+                        stats: Box::new(s.remote_outbound),
+                    },
+                });
+            }
+        }
+        out.extend(codecs.into_iter().map(|(_, s)| s));
+    }
+
     fn check_media_ready(&self) -> Result<(), Error> {
         self.check_open()?;
         if !self.stack.srtp_ready() {

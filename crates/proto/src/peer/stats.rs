@@ -1,4 +1,6 @@
-//! `getStats()`: the W3C statistics objects a data-channel connection has (webrtc-stats).
+//! `getStats()`: the W3C statistics objects of a connection (webrtc-stats): transport, ICE,
+//! certificates, data channels, and per RTP stream inbound/outbound, their remote views and
+//! the codecs in use.
 //!
 //! Field names follow the W3C dictionaries in snake case; the async and Python layers print
 //! them in camelCase. Timestamps are the caller's: the core has no wall clock.
@@ -25,6 +27,11 @@ impl Stats {
             StatsKind::RemoteCandidate(_) => "remote-candidate",
             StatsKind::Certificate { .. } => "certificate",
             StatsKind::DataChannel { .. } => "data-channel",
+            StatsKind::InboundRtp { .. } => "inbound-rtp",
+            StatsKind::OutboundRtp { .. } => "outbound-rtp",
+            StatsKind::RemoteInboundRtp { .. } => "remote-inbound-rtp",
+            StatsKind::RemoteOutboundRtp { .. } => "remote-outbound-rtp",
+            StatsKind::Codec { .. } => "codec",
         }
     }
 }
@@ -153,6 +160,75 @@ pub enum StatsKind {
         messages_received: u64,
         /// `bytesReceived`.
         bytes_received: u64,
+    },
+    /// `RTCInboundRtpStreamStats`: one received media SSRC.
+    InboundRtp {
+        /// `kind` (`audio`, `video`).
+        kind: &'static str,
+        /// `mid`.
+        mid: Option<String>,
+        /// `transportId`.
+        transport_id: String,
+        /// `codecId`, when the payload type is known.
+        codec_id: Option<String>,
+        /// `remoteId` (the remote-outbound-rtp object).
+        remote_id: String,
+        /// `ssrc`, `packetsReceived`, `packetsLost`, `jitter` (seconds), `nackCount`,
+        /// `pliCount`, `firCount`, … as the stream engine counts them.
+        stats: Box<rtcio_rtp::stream::InboundRtpStats>,
+    },
+    /// `RTCOutboundRtpStreamStats`: one sent media SSRC.
+    OutboundRtp {
+        /// `kind`.
+        kind: &'static str,
+        /// `mid`.
+        mid: Option<String>,
+        /// `transportId`.
+        transport_id: String,
+        /// `codecId`.
+        codec_id: Option<String>,
+        /// `remoteId` (the remote-inbound-rtp object).
+        remote_id: String,
+        /// `ssrc`, `packetsSent`, `bytesSent`, `retransmittedPacketsSent`, `nackCount`,
+        /// `pliCount`, `firCount`, ….
+        stats: Box<rtcio_rtp::stream::OutboundRtpStats>,
+    },
+    /// `RTCRemoteInboundRtpStreamStats`: the peer's receiver reports about what we send.
+    RemoteInboundRtp {
+        /// `kind`.
+        kind: &'static str,
+        /// `ssrc`.
+        ssrc: u32,
+        /// `localId` (the outbound-rtp object).
+        local_id: String,
+        /// `packetsLost`, `fractionLost`, `jitter`, `roundTripTime`, ….
+        stats: Box<rtcio_rtp::stream::RemoteInboundRtpStats>,
+    },
+    /// `RTCRemoteOutboundRtpStreamStats`: the peer's sender reports about what we receive.
+    RemoteOutboundRtp {
+        /// `kind`.
+        kind: &'static str,
+        /// `ssrc`.
+        ssrc: u32,
+        /// `localId` (the inbound-rtp object).
+        local_id: String,
+        /// `packetsSent`, `bytesSent`, `remoteTimestamp`, `roundTripTime`, ….
+        stats: Box<rtcio_rtp::stream::RemoteOutboundRtpStats>,
+    },
+    /// `RTCCodecStats`: a negotiated codec.
+    Codec {
+        /// `transportId`.
+        transport_id: String,
+        /// `payloadType`.
+        payload_type: u8,
+        /// `mimeType`.
+        mime_type: String,
+        /// `clockRate`.
+        clock_rate: u32,
+        /// `channels`.
+        channels: Option<u16>,
+        /// `sdpFmtpLine`.
+        sdp_fmtp_line: Option<String>,
     },
 }
 

@@ -91,7 +91,9 @@ fn params(label: &str) -> RTCDataChannelParameters {
 async fn sctp_over_dtls_over_ice_carries_channels_both_ways_and_stops_cleanly() {
     tokio::time::timeout(Duration::from_secs(30), async {
         let tasks_before = alive_tasks();
+        let t0 = std::time::Instant::now();
         let (ice_a, ice_b) = start_ice_pair().await;
+        let ice_took = t0.elapsed();
         assert_eq!(ice_a.ice_gatherer().state(), RTCIceGathererState::Complete);
         for ice in [&ice_a, &ice_b] {
             assert!(matches!(
@@ -103,15 +105,22 @@ async fn sctp_over_dtls_over_ice_carries_channels_both_ways_and_stops_cleanly() 
         // Both started controlled (aiortc's default): the role conflict left one of each.
         assert_ne!(ice_a.role(), ice_b.role());
 
+        let t0 = std::time::Instant::now();
         let (dtls_a, dtls_b) = start_dtls_pair(&ice_a, &ice_b).await;
+        let dtls_took = t0.elapsed();
         assert_eq!(dtls_a.state(), RTCDtlsTransportState::Connected);
         assert_ne!(dtls_a.role(), dtls_b.role());
 
+        let t0 = std::time::Instant::now();
         let (sctp_a, sctp_b) = start_sctp_pair(&dtls_a, &dtls_b).await;
         let mut states = sctp_b.state_changes().unwrap();
         // A channel made right away opens once the association is up.
         let ab = sctp_a.create_data_channel(params("a-to-b")).await.unwrap();
         ab.opened().await.unwrap();
+        eprintln!(
+            "gather + ICE {ice_took:?}, DTLS {dtls_took:?}, SCTP + channel open {:?}",
+            t0.elapsed()
+        );
         assert_eq!(sctp_a.state(), RTCSctpTransportState::Connected);
         assert_eq!(
             sctp_a.max_message_size(),

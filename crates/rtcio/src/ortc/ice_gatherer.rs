@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use rtcio_ice::{Candidate, CandidateKind};
+use rtcio_proto::peer::IceGatheringState as RTCIceGatheringState;
 use rtcio_proto::transport::{StackConfig, TransportStack};
 use serde::{Deserialize, Serialize};
 
@@ -222,7 +223,11 @@ impl RTCIceGatherer {
     pub fn state(&self) -> RTCIceGathererState {
         match &self.chain {
             Chain::Ortc(inner) => inner.lock().core.gatherer,
-            Chain::Peer(_) => RTCIceGathererState::Complete,
+            Chain::Peer(inner) => match inner.lock().core.ice_gathering_state() {
+                RTCIceGatheringState::New => RTCIceGathererState::New,
+                RTCIceGatheringState::Gathering => RTCIceGathererState::Gathering,
+                RTCIceGatheringState::Complete => RTCIceGathererState::Complete,
+            },
         }
     }
 

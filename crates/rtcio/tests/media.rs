@@ -149,3 +149,89 @@ async fn encoded_frames_cross_between_two_peer_connections() {
             .is_none()
     );
 }
+
+/// Waits for `negotiationneeded` on `pc`.
+async fn negotiation_needed(pc: &RTCPeerConnection) {
+    loop {
+        let e = timeout(Duration::from_secs(10), pc.next_event())
+            .await
+            .expect("negotiationneeded in time")
+            .expect("connection alive");
+        if matches!(e, PeerConnectionEvent::NegotiationNeeded) {
+            return;
+        }
+    }
+}
+
+/// Sends small frames on `sender` until `receiver` gets one (SRTP may not be ready at first).
+async fn first_frame_through(
+    sender: &rtcio::media::RTCRtpSender,
+    receiver: &rtcio::media::RTCRtpReceiver,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut i = 0u32;
+    loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no frame got through"
+        );
+        i += 1;
+        let f = EncodedFrame {
+            codec: Codec::Vp8,
+            timestamp: i * 3000,
+            keyframe: true,
+            data: vp8_frame(true, 200, i as u8),
+        };
+        let _ = sender.send_frame(&f).await;
+        if let Ok(Some(got)) = timeout(Duration::from_millis(100), receiver.recv_frame()).await {
+            assert_eq!(got.codec, Codec::Vp8);
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn renegotiation_adds_and_removes_a_video_track() {
+    let a = RTCPeerConnection::new(common::loopback()).await.unwrap();
+    let b = RTCPeerConnection::new(common::loopback()).await.unwrap();
+    let mic = MediaStreamTrack::new(TrackKind::Audio);
+    a.add_track(&mic).await.unwrap();
+    connect(&a, &b).await;
+    let audio = next_track(&b).await;
+    assert_eq!(audio.kind(), TrackKind::Audio);
+
+    // Adding video later needs a new exchange; the new transceiver gets the next mid.
+    let cam = MediaStreamTrack::new(TrackKind::Video);
+    let video = a.add_track(&cam).await.unwrap();
+    negotiation_needed(&a).await;
+    connect(&a, &b).await;
+    let bv = next_track(&b).await;
+    assert_eq!(bv.kind(), TrackKind::Video);
+    assert_eq!(bv.mid().as_deref(), Some("1"));
+    assert_eq!(bv.receiver().track().id, cam.id);
+    first_frame_through(&video, &bv.receiver()).await;
+
+    // removeTrack: after the exchange b's video receiver ends and a no longer sends.
+    a.remove_track(&video).await.unwrap();
+    negotiation_needed(&a).await;
+    connect(&a, &b).await;
+    let receiver = bv.receiver();
+    let ended = timeout(Duration::from_secs(5), async {
+        while receiver.recv_rtp().await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the receiver's track ended");
+    assert_eq!(
+        bv.current_direction(),
+        Some(rtcio::media::RTCRtpTransceiverDirection::Inactive)
+    );
+    let f = EncodedFrame {
+        codec: Codec::Vp8,
+        timestamp: 0,
+        keyframe: true,
+        data: vp8_frame(true, 100, 0),
+    };
+    assert!(video.send_frame(&f).await.is_err());
+    a.close().await;
+    b.close().await;
+}

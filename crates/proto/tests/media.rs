@@ -315,4 +315,21 @@ fn renegotiation_adds_a_video_transceiver() {
         stream(&mut sim, true, &mut a, &mut b, &[a_audio], 5).len(),
         5
     );
+
+    // A new video transceiver recycles the rejected m-line under a new mid.
+    let a_video2 = a.pc.add_track(TrackKind::Video, track("cam2")).unwrap();
+    a.events.clear();
+    b.events.clear();
+    let now = sim.now();
+    exchange(&mut a, &mut b, now, |_| {});
+    let offer = a.pc.current_local_description().unwrap().sdp;
+    assert_eq!(offer.media.len(), 2, "no third m-line");
+    assert_ne!(offer.media[1].port, 0);
+    assert_eq!(offer.media[1].mid(), Some("2"));
+    assert_eq!(a.pc.transceiver(a_video2).unwrap().mid(), Some("2"));
+    let b_new = tracks(&b);
+    assert_eq!(b_new.len(), 1);
+    let got = stream(&mut sim, true, &mut a, &mut b, &[a_video2], 5);
+    assert_eq!(got.len(), 5);
+    assert!(got.iter().all(|(t, _, _)| *t == b_new[0]));
 }

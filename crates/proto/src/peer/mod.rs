@@ -271,15 +271,20 @@ impl PeerConnection {
                 max_message_size: self.config.max_message_size,
             });
         }
-        // New transceivers get new sections (RFC 8829 §5.2.2); their mids are kept for when
-        // this offer is applied.
+        // New transceivers take an m-section both sides rejected (recycling, RFC 8829 §5.2.2,
+        // with a new mid), else a new one at the end; their mids are kept for when this offer
+        // is applied.
         self.pending_mids.clear();
         for id in self.media.unassociated() {
             let mid = unused_mid(&sections);
-            if let Some(ms) = self.media.offer_section(id, &mid) {
-                sections.push(Section::Media(ms));
-                self.pending_mids.push((id, mid));
+            let Some(ms) = self.media.offer_section(id, &mid) else {
+                continue;
+            };
+            match self.recyclable_section(&sections) {
+                Some(i) => sections[i] = Section::Media(ms),
+                None => sections.push(Section::Media(ms)),
             }
+            self.pending_mids.push((id, mid));
         }
         let creds = self
             .restart_creds
@@ -405,6 +410,24 @@ impl PeerConnection {
             }
         }
         desc
+    }
+
+    /// The index of an audio/video m-section rejected in the current local and remote
+    /// descriptions whose mid no live transceiver holds: a new transceiver may reuse it.
+    fn recyclable_section(&self, sections: &[Section]) -> Option<usize> {
+        let remote = self.current_remote.as_ref()?;
+        sections.iter().enumerate().position(|(i, s)| {
+            let Section::Rejected { mid, kind, .. } = s else {
+                return false;
+            };
+            let live = mid
+                .as_deref()
+                .and_then(|m| self.media.by_mid(m))
+                .is_some_and(|t| !t.stopped());
+            matches!(kind, MediaKind::Audio | MediaKind::Video)
+                && !live
+                && remote.sdp.media.get(i).is_some_and(|m| m.port == 0)
+        })
     }
 
     /// A media section of an earlier exchange as the next offer writes it: the transceiver's

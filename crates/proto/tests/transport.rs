@@ -399,3 +399,45 @@ fn a_wrong_fingerprint_fails_dtls_and_odd_datagrams_are_counted() {
     let drops = a.stack.drop_stats();
     assert_eq!((drops.rtp, drops.unknown_datagrams), (1, 1));
 }
+
+#[test]
+fn a_first_flight_that_beats_the_peers_start_dtls_is_kept_not_lost() {
+    let start = Instant::now();
+    let mut a = Side::new("10.0.0.1:4000", 41, start);
+    let mut b = Side::new("10.0.0.2:4000", 42, start);
+    let (pa, pb) = (a.ice_parameters(), b.ice_parameters());
+    a.stack.start_ice(start, IceRole::Controlling, &pb).unwrap();
+    b.stack.start_ice(start, IceRole::Controlled, &pa).unwrap();
+    a.stack
+        .add_remote_candidate(start, b.stack.local_candidates()[0].clone());
+    b.stack
+        .add_remote_candidate(start, a.stack.local_candidates()[0].clone());
+    // Only the client starts DTLS: its ClientHello reaches a stack without DTLS.
+    let (fa, cb) = (a.fingerprint(), b.certificate.clone());
+    b.stack
+        .start_dtls(start, DtlsRole::Client, &cb, vec![fa])
+        .unwrap();
+    let mut sim = sim(LinkConfig::with_latency(Duration::from_millis(5)), 9, start);
+    run_until(&mut sim, &mut a, &mut b, |a, b| {
+        b.stack.selected_pair().is_some() && a.stack.ice_state() != IceConnectionState::Checking
+    });
+    sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(30))
+        .unwrap();
+    assert_eq!(
+        a.stack.drop_stats().early_dtls,
+        0,
+        "the early flight is kept"
+    );
+
+    let (fb, ca) = (b.fingerprint(), a.certificate.clone());
+    let late = sim.now();
+    a.stack
+        .start_dtls(late, DtlsRole::Server, &ca, vec![fb])
+        .unwrap();
+    let took = run_until(&mut sim, &mut a, &mut b, |a, b| {
+        a.stack.dtls_state() == Some(DtlsTransportState::Connected)
+            && b.stack.dtls_state() == Some(DtlsTransportState::Connected)
+    });
+    // Two round trips of 10 ms, not the client's 400 ms first retransmission.
+    assert!(took < Duration::from_millis(100), "took {took:?}");
+}

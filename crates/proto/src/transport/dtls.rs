@@ -39,6 +39,7 @@ impl TransportStack {
         self.dtls = Some(dtls);
         self.data.set_dtls_role(role);
         self.maybe_start_dtls(now);
+        self.replay_early_dtls(now);
         self.process(now);
         Ok(())
     }
@@ -67,6 +68,8 @@ impl TransportStack {
         self.stop_sctp(now);
         self.last_now = Some(now);
         self.dtls_stopped = true;
+        self.early_dtls.clear();
+        self.early_dtls_bytes = 0;
         let Some(dtls) = self.dtls.as_mut() else {
             return;
         };

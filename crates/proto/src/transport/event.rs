@@ -87,7 +87,8 @@ pub enum TransportEvent {
 pub struct DropStats {
     /// Datagrams that are neither STUN, DTLS nor RTP/RTCP.
     pub unknown_datagrams: u64,
-    /// DTLS records that arrived before the DTLS transport existed.
+    /// DTLS records that arrived before the DTLS transport existed, beyond what is kept for it
+    /// (`MAX_EARLY_DTLS_DATAGRAMS`).
     pub early_dtls: u64,
     /// RTP/RTCP packets (no media negotiated yet).
     pub rtp: u64,

@@ -48,6 +48,13 @@ pub(crate) use random::{OsRandom, random_credentials};
 /// The SCTP port WebRTC uses unless told otherwise (RFC 8841 §5, and ORTC's default).
 pub const DEFAULT_SCTP_PORT: u16 = 5000;
 
+/// DTLS datagrams kept from before the DTLS transport exists (the peer's first flight can beat
+/// our `start_dtls` by a moment; replaying it saves a retransmission timeout). Beyond these the
+/// datagrams are dropped and counted.
+pub const MAX_EARLY_DTLS_DATAGRAMS: usize = 8;
+/// Bytes of early DTLS datagrams kept at most.
+pub const MAX_EARLY_DTLS_BYTES: usize = 16 * 1024;
+
 /// Settings of a transport stack.
 #[derive(Debug, Clone)]
 pub struct StackConfig {
@@ -96,6 +103,9 @@ pub struct TransportStack {
     events: VecDeque<TransportEvent>,
     /// Datagrams produced while stopping (close_notify), sent before anything else.
     transmits: VecDeque<Transmit>,
+    /// DTLS datagrams that arrived before `start_dtls`: (local, remote, bytes).
+    early_dtls: Vec<(SocketAddr, SocketAddr, Vec<u8>)>,
+    early_dtls_bytes: usize,
     drops: DropStats,
     last_now: Option<Instant>,
 }
@@ -133,6 +143,8 @@ impl TransportStack {
             srtp: srtp::SrtpLayer::default(),
             events: VecDeque::new(),
             transmits: VecDeque::new(),
+            early_dtls: Vec::new(),
+            early_dtls_bytes: 0,
             drops: DropStats::default(),
             last_now: None,
         }
@@ -184,7 +196,7 @@ impl TransportStack {
                         agent.record_data_received(recv.local, recv.remote, recv.data.len());
                     }
                 }
-                None => self.drops.early_dtls += 1,
+                None => self.keep_early_dtls(recv),
             },
             PacketKind::RtpRtcp => {
                 self.srtp_receive(recv.data);
@@ -337,6 +349,32 @@ impl TransportStack {
         if state != self.ice_state {
             self.ice_state = state;
             self.events.push_back(TransportEvent::IceStateChange(state));
+        }
+    }
+
+    fn keep_early_dtls(&mut self, recv: Receive<'_>) {
+        let fits = self.early_dtls.len() < MAX_EARLY_DTLS_DATAGRAMS
+            && self.early_dtls_bytes + recv.data.len() <= MAX_EARLY_DTLS_BYTES;
+        if fits && !self.dtls_stopped {
+            self.early_dtls_bytes += recv.data.len();
+            self.early_dtls
+                .push((recv.local, recv.remote, recv.data.to_vec()));
+        } else {
+            self.drops.early_dtls += 1;
+        }
+    }
+
+    /// Feeds the DTLS datagrams kept from before the transport existed.
+    fn replay_early_dtls(&mut self, now: Instant) {
+        let early = std::mem::take(&mut self.early_dtls);
+        self.early_dtls_bytes = 0;
+        for (local, remote, data) in early {
+            if let Some(dtls) = self.dtls.as_mut() {
+                dtls.handle_receive(now, &data);
+            }
+            if let Some(agent) = self.ice.as_mut() {
+                agent.record_data_received(local, remote, data.len());
+            }
         }
     }
 

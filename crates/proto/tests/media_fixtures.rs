@@ -146,3 +146,61 @@ fn our_offer_has_browser_codec_lines_and_assigns_mids() {
         .collect();
     assert_eq!(mids, [Some("0".into()), Some("1".into())]);
 }
+
+#[test]
+fn simulcast_offer_is_answered_without_simulcast() {
+    // Receiving simulcast layers is not implemented: the answer declines it (no a=rid, no
+    // a=simulcast), which makes the browser send a single stream (RFC 8853 §5.3).
+    let (a, tracks) = answer("handmade-chromium-simulcast-offer.sdp");
+    let video = a.media.iter().find(|m| m.kind == MediaKind::Video).unwrap();
+    assert_ne!(video.port, 0);
+    assert!(video.simulcast().is_none());
+    assert_eq!(video.rids().count(), 0);
+    assert_eq!(tracks.len(), 2);
+}
+
+#[test]
+fn negotiationneeded_follows_direction_changes_once() {
+    let now = Instant::now();
+    let mut a = PeerConnection::new(Config::default()).unwrap();
+    let mut b = PeerConnection::new(Config::default()).unwrap();
+    let t = a
+        .add_track(
+            TrackKind::Audio,
+            SenderTrack {
+                track_id: "mic".into(),
+                stream_ids: vec![],
+            },
+        )
+        .unwrap();
+    let exchange = |a: &mut PeerConnection, b: &mut PeerConnection| {
+        a.set_local_description(now, None).unwrap();
+        b.set_remote_description(now, a.local_description().unwrap())
+            .unwrap();
+        b.set_local_description(now, None).unwrap();
+        a.set_remote_description(now, b.local_description().unwrap())
+            .unwrap();
+    };
+    let needed = |pc: &mut PeerConnection| {
+        std::iter::from_fn(|| pc.poll_event())
+            .filter(|e| *e == Event::NegotiationNeeded)
+            .count()
+    };
+    assert_eq!(needed(&mut a), 1);
+    exchange(&mut a, &mut b);
+    assert_eq!(needed(&mut a), 0, "stable and in sync");
+    a.set_transceiver_direction(t, Direction::SendRecv).unwrap();
+    assert_eq!(needed(&mut a), 0, "same direction: nothing to negotiate");
+    a.set_transceiver_direction(t, Direction::RecvOnly).unwrap();
+    assert_eq!(needed(&mut a), 1);
+    exchange(&mut a, &mut b);
+    assert_eq!(needed(&mut a), 0);
+    assert_eq!(needed(&mut b), 0);
+    let offer_dir = a.current_local_description().unwrap().sdp.media[0].direction();
+    assert_eq!(offer_dir, Some(Direction::RecvOnly));
+    assert_eq!(
+        a.transceiver(t).unwrap().current_direction(),
+        Some(Direction::Inactive),
+        "b only receives, a now only receives: nothing flows"
+    );
+}

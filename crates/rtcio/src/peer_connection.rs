@@ -491,6 +491,7 @@ impl RTCPeerConnection {
         };
         let mut core = PeerConnection::new(core_config)?;
         let now = Instant::now();
+        core.set_ntp_clock(crate::media::ntp_clock(now));
         let sockets = bind_host_sockets(&config, now, |now, c| core.add_local_candidate(now, c))?;
         if gather_plan.is_empty() {
             core.end_of_local_candidates(now);

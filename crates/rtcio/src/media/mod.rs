@@ -25,6 +25,20 @@ pub use rtcio_sdp::Direction as RTCRtpTransceiverDirection;
 pub use track::{Codec, EncodedFrame, MediaStreamTrack};
 pub use transceiver::{RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver};
 
+/// The wall-clock mapping for RTCP sender reports: `now` is read together with the system
+/// clock once, so SR/RR NTP times are real (browsers use them for lip sync and RTT).
+pub(crate) fn ntp_clock(now: std::time::Instant) -> rtcio_rtp::stream::NtpClock {
+    // Seconds from the NTP epoch (1900) to the Unix epoch (1970), RFC 5905.
+    const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
+    let since_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    rtcio_rtp::stream::NtpClock::new(
+        now,
+        since_unix + std::time::Duration::from_secs(NTP_UNIX_OFFSET),
+    )
+}
+
 /// Most packets waiting in one receiver; older ones are dropped first when it is full (about a
 /// second of 8 Mbit/s video).
 pub const MAX_RECEIVER_QUEUE: usize = 1024;

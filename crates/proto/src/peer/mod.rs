@@ -3,7 +3,7 @@
 //!
 //! [`PeerConnection`] is what W3C `RTCPeerConnection` is without sockets and clocks: JSEP
 //! (descriptions, candidates in SDP, negotiation) on top of a
-//! [`TransportStack`](crate::transport::TransportStack), which runs the transports. The async
+//! [`TransportStack`], which runs the transports. The async
 //! layer owns the sockets: it adds the local candidates it gathered, feeds every datagram to
 //! [`PeerConnection::handle_receive`], sends what [`PeerConnection::poll_transmit`] returns and
 //! calls [`PeerConnection::handle_timeout`] at [`PeerConnection::poll_timeout`]. After any call

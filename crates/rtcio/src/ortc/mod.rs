@@ -4,7 +4,7 @@
 //!
 //! One chain of objects (a gatherer, the ICE transport made from it, the DTLS transport over
 //! that, the SCTP transport over that) shares one sans-IO
-//! [`TransportStack`](rtcio_proto::transport::TransportStack) behind the same lock, driver and
+//! [`TransportStack`] behind the same lock, driver and
 //! receive tasks as `RTCPeerConnection` (see `crate::peer_connection::Core`). The objects are
 //! handles onto it. State changes are read with `state()` or streamed with `state_changes()`;
 //! the SCTP transport's incoming channels with [`RTCSctpTransport::next_data_channel`].

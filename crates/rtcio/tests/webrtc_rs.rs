@@ -9,7 +9,7 @@
 //! cargo build --release --locked --manifest-path interop/webrtc-rs/Cargo.toml
 //! ```
 //!
-//! Without that binary these tests say so and pass, except under `CI=true`, where they fail.
+//! Without that binary these tests fail (they never skip), saying how to build it.
 
 mod interop;
 
@@ -29,21 +29,17 @@ use interop::session::{STEP, loopback, recv};
 /// Bytes moved each way by the bulk check (16 KiB messages).
 const BULK_BYTES: usize = 4 * 1024 * 1024;
 
-/// The built peer, or `None` (and a note) when it is absent outside CI.
-fn peer_binary() -> Option<PathBuf> {
+/// The built peer; a missing one fails the test (as a missing aiortc does), never skips it.
+fn peer_binary() -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../interop/webrtc-rs/target/release/webrtc-rs-peer");
-    if path.exists() {
-        return Some(path);
-    }
-    let why = format!(
+    assert!(
+        path.exists(),
         "{} is missing: build it with `cargo build --release --locked --manifest-path \
          interop/webrtc-rs/Cargo.toml` (scripts/test does)",
         path.display()
     );
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
-    eprintln!("not run: {why}");
-    None
+    path
 }
 
 fn start_peer(binary: PathBuf, role: &str) -> Program {
@@ -229,7 +225,7 @@ async fn rtcio_offers(peer: &mut Program) -> (RTCPeerConnection, RTCDataChannel,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rtcio_offers_webrtc_rs_answers() {
-    let Some(binary) = peer_binary() else { return };
+    let binary = peer_binary();
     let mut peer = start_peer(binary, "answer");
     let (pc, echo, bulk) = rtcio_offers(&mut peer).await;
 
@@ -250,7 +246,7 @@ async fn rtcio_offers_webrtc_rs_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webrtc_rs_offers_rtcio_answers() {
-    let Some(binary) = peer_binary() else { return };
+    let binary = peer_binary();
     let mut peer = start_peer(binary, "offer");
     let pc = RTCPeerConnection::new(loopback()).await.unwrap();
     let offer = read_description(&mut peer, RTCSdpType::Offer);
@@ -299,7 +295,7 @@ fn alive_tasks() -> usize {
 /// every task and socket.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webrtc_rs_vanishing_mid_transfer() {
-    let Some(binary) = peer_binary() else { return };
+    let binary = peer_binary();
     let tasks_before = alive_tasks();
     let mut peer = start_peer(binary, "answer");
     let (pc, echo, bulk) = rtcio_offers(&mut peer).await;

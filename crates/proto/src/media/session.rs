@@ -695,6 +695,8 @@ impl MediaSession {
         };
         let values = ExtensionValues {
             mid: t.mid.clone(),
+            // Reserved here; the transport writes the real number as the packet leaves.
+            transport_cc: Some(0),
             ..Default::default()
         };
         self.ext_map.write(&values, &mut header);
@@ -749,6 +751,26 @@ impl MediaSession {
             })
             .collect();
         self.write_rtcp(&plis)
+    }
+
+    /// The time of the latest call that carried one.
+    pub fn now(&self) -> Option<Instant> {
+        self.now
+    }
+
+    /// What the negotiated sections enable for congestion control: the transport-cc and
+    /// abs-send-time extension ids (connection-wide under BUNDLE) and whether some codec
+    /// negotiated REMB.
+    pub fn bwe_negotiation(&self) -> crate::transport::BweNegotiation {
+        use rtcio_rtp::ExtensionKind as E;
+        let active = || self.transceivers.iter().filter(|t| !t.stopped);
+        let fb = |name: &str| active().any(|t| t.codecs.iter().any(|c| c.has_feedback(name, None)));
+        crate::transport::BweNegotiation {
+            transport_cc: self.ext_map.id(E::TransportCc),
+            abs_send_time: self.ext_map.id(E::AbsSendTime),
+            remb: fb("goog-remb"),
+            sender_ssrc: active().map(|t| t.sender.ssrc).next().unwrap_or(1),
+        }
     }
 
     /// Sets the time for the packets handled next (the peer connection passes each call's

@@ -266,10 +266,14 @@ impl PeerConnection {
         let mut result = Ok(());
         while let Some(t) = self.media.poll_transmit() {
             // Keep draining on failure: what cannot be sent now is dropped, like UDP loss.
-            let r = self.stack.send_media(MediaPacket {
+            let packet = MediaPacket {
                 data: t.data,
                 rtcp: t.rtcp,
-            });
+            };
+            let r = match self.media.now() {
+                Some(now) => self.stack.send_media_at(now, packet),
+                None => self.stack.send_media(packet),
+            };
             if result.is_ok() {
                 result = r;
             }
@@ -337,6 +341,7 @@ impl PeerConnection {
         if let (Some(local), Some(remote)) = (&self.current_local, &self.current_remote) {
             self.media
                 .apply_negotiation(&local.sdp, &remote.sdp, local_is_offer);
+            self.stack.configure_bwe(self.media.bwe_negotiation());
         }
         self.pump_media();
     }

@@ -269,3 +269,16 @@ pub(crate) fn candidate_id(prefix: &str, c: &rtcio_ice::Candidate) -> String {
 pub(crate) fn base64(data: &[u8]) -> String {
     openssl::base64::encode_block(data)
 }
+
+impl super::PeerConnection {
+    /// The send-side bandwidth estimate in bit/s that the encoders should share (transport-cc
+    /// feedback or REMB from the peer), once either is negotiated.
+    pub fn target_bitrate(&self) -> Option<u64> {
+        self.stack.target_bitrate()
+    }
+
+    /// The estimator's state and the congestion-control feedback counters.
+    pub fn bwe_stats(&self) -> (Option<rtcio_bwe::BweStats>, crate::transport::BweCounters) {
+        (self.stack.bwe_stats(), self.stack.bwe_counters())
+    }
+}

@@ -17,6 +17,7 @@
 //! records to the DTLS transport, whose application data is SCTP, and RTP/RTCP to SRTP (keyed
 //! from DTLS), whose unprotected packets wait in [`poll_media`](TransportStack::poll_media).
 
+mod bwe;
 mod data;
 mod dtls;
 mod event;
@@ -35,6 +36,7 @@ use rtcio_ice::{Agent, Credentials, IceConnectionState, IceEvent, RandomSource};
 use crate::demux::{PacketKind, classify};
 use crate::peer::{Receive, Transmit};
 
+pub use bwe::{BweCounters, BweNegotiation};
 pub use data::{ChannelInfo, DataChannelInit, DataChannelState, Message, SctpParameters};
 pub use event::{ChannelId, DropStats, SctpTransportState, TransportEvent};
 pub use ice::IceParameters;
@@ -99,6 +101,8 @@ pub struct TransportStack {
     data: DataChannels,
     /// SRTP keys and media packet queues (see `srtp.rs`).
     srtp: srtp::SrtpLayer,
+    /// Transport-wide congestion control and REMB (see `bwe.rs`).
+    bwe: bwe::BweLayer,
 
     events: VecDeque<TransportEvent>,
     /// Datagrams produced while stopping (close_notify), sent before anything else.
@@ -141,6 +145,7 @@ impl TransportStack {
             dtls_stopped: false,
             data,
             srtp: srtp::SrtpLayer::default(),
+            bwe: bwe::BweLayer::default(),
             events: VecDeque::new(),
             transmits: VecDeque::new(),
             early_dtls: Vec::new(),
@@ -199,7 +204,7 @@ impl TransportStack {
                 None => self.keep_early_dtls(recv),
             },
             PacketKind::RtpRtcp => {
-                self.srtp_receive(recv.data);
+                self.srtp_receive(now, recv.data);
                 if let Some(agent) = self.ice.as_mut() {
                     agent.record_data_received(recv.local, recv.remote, recv.data.len());
                 }
@@ -226,6 +231,9 @@ impl TransportStack {
             dtls.handle_timeout(now);
         }
         self.data.handle_timeout(now);
+        if self.srtp_ready() {
+            self.bwe_handle_timeout(now);
+        }
         self.process(now);
     }
 
@@ -238,6 +246,7 @@ impl TransportStack {
             self.ice.as_ref().and_then(|a| a.poll_timeout()),
             self.dtls.as_ref().and_then(|d| d.poll_timeout()),
             self.data.poll_timeout(),
+            self.bwe_poll_timeout(),
         ]
         .into_iter()
         .flatten()

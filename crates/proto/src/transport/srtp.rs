@@ -3,6 +3,7 @@
 //! bounded queue for the media layer, and protects what the media layer sends.
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use rtcio_dtls::{DtlsTransportState, SrtpKeyingMaterial};
 use rtcio_srtp::{Config, ProtectionProfile, Session};
@@ -62,19 +63,25 @@ impl TransportStack {
     }
 
     /// Handles an SRTP/SRTCP datagram.
-    pub(super) fn srtp_receive(&mut self, data: &[u8]) {
+    pub(super) fn srtp_receive(&mut self, now: Instant, data: &[u8]) {
         let Some(srtp) = self.srtp.transport.as_mut() else {
             self.srtp.before_keys += 1;
             self.drops.rtp += 1;
             return;
         };
         let rtcp = is_rtcp(data);
+        let wire_len = data.len();
         let plain = if rtcp {
             srtp.unprotect_rtcp(data)
         } else {
             srtp.unprotect_rtp(data)
         };
         let Some(data) = plain else { return };
+        if rtcp {
+            self.bwe_on_rtcp_received(now, &data);
+        } else {
+            self.bwe_on_rtp_received(now, &data, wire_len);
+        }
         if self.srtp.incoming.len() >= MAX_PENDING_MEDIA_IN {
             self.srtp.queue_full += 1;
             return;
@@ -92,8 +99,37 @@ impl TransportStack {
         self.srtp.transport.is_some()
     }
 
-    /// Protects and queues an RTP (`rtcp == false`) or RTCP packet for the selected pair.
+    /// Protects and queues an RTP (`rtcp == false`) or RTCP packet for the selected pair, at
+    /// the time of the latest call that carried one.
     pub fn send_media(&mut self, packet: MediaPacket) -> Result<(), Error> {
+        match self.last_now {
+            Some(now) => self.send_media_at(now, packet),
+            None => Err(Error::InvalidState("SRTP is not keyed yet".into())),
+        }
+    }
+
+    /// Protects and queues an RTP (`rtcp == false`) or RTCP packet for the selected pair,
+    /// leaving at `now`: RTP gets its transport-wide sequence number here, when negotiated.
+    pub fn send_media_at(&mut self, now: Instant, packet: MediaPacket) -> Result<(), Error> {
+        self.last_now = Some(now);
+        if !packet.rtcp && self.srtp.transport.is_some() && self.selected.is_some() {
+            let mut data = packet.data;
+            let len = data.len();
+            self.bwe_on_rtp_sent(now, &mut data, len);
+            return self.protect_and_queue(MediaPacket { data, rtcp: false });
+        }
+        self.protect_and_queue(packet)
+    }
+
+    /// Protects and queues feedback produced inside the stack; false if it could not be.
+    pub(super) fn send_rtcp_now(&mut self, data: Vec<u8>) -> bool {
+        let before = self.srtp.queue_full;
+        self.protect_and_queue(MediaPacket { data, rtcp: true })
+            .is_ok()
+            && self.srtp.queue_full == before
+    }
+
+    fn protect_and_queue(&mut self, packet: MediaPacket) -> Result<(), Error> {
         let Some((from, to)) = self.selected else {
             return Err(Error::InvalidState("no selected candidate pair".into()));
         };
@@ -142,6 +178,7 @@ impl TransportStack {
     /// Drops the keys and queues (DTLS stopped).
     pub(super) fn srtp_stop(&mut self) {
         self.srtp = SrtpLayer::default();
+        self.bwe = super::bwe::BweLayer::default();
     }
 }
 

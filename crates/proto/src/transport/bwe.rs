@@ -1,0 +1,329 @@
+//! Congestion control on the SRTP path (issue 10): transport-wide sequence numbers stamped on
+//! outgoing RTP as it is protected, arrivals of incoming RTP recorded and answered with
+//! transport-wide feedback (or REMB from abs-send-time when the peer has no transport-cc), and
+//! the peer's feedback fed to the send-side estimator whose target bitrate the encoders follow.
+//!
+//! It lives in the transport because transport-cc numbers every RTP packet of the 5-tuple, across
+//! all m-sections of the bundle, and the sequence number must be the one the packet leaves with.
+
+use std::time::Instant;
+
+use rtcio_bwe::{BweConfig, BweStats, RembEstimator, SendSideBwe, TwccReceiver};
+use rtcio_rtp::ext::AbsSendTime;
+use rtcio_rtp::rtcp::{RtcpPacket, parse_compound, write_compound};
+
+use super::TransportStack;
+
+/// What the offer/answer exchange negotiated for congestion control.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BweNegotiation {
+    /// The RTP header extension id of transport-wide-cc, when negotiated.
+    pub transport_cc: Option<u8>,
+    /// The RTP header extension id of abs-send-time, when negotiated.
+    pub abs_send_time: Option<u8>,
+    /// Whether some codec negotiated `a=rtcp-fb … goog-remb`.
+    pub remb: bool,
+    /// The SSRC our feedback is sent from (one of our senders, or any if we only receive).
+    pub sender_ssrc: u32,
+}
+
+/// Counters of the congestion-control path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BweCounters {
+    /// Transport-wide feedback messages sent.
+    pub feedback_sent: u64,
+    /// Transport-wide feedback messages received.
+    pub feedback_received: u64,
+    /// REMB messages sent.
+    pub remb_sent: u64,
+    /// REMB messages received.
+    pub remb_received: u64,
+    /// RTP packets stamped with a transport-wide sequence number.
+    pub packets_stamped: u64,
+    /// Received RTP packets whose arrival was recorded.
+    pub arrivals: u64,
+    /// Feedback we could not serialize or protect (dropped).
+    pub feedback_dropped: u64,
+}
+
+/// The congestion-control state of a transport.
+#[derive(Debug, Default)]
+pub(crate) struct BweLayer {
+    negotiation: BweNegotiation,
+    /// Send side: created with the first negotiation that enables feedback.
+    send: Option<SendSideBwe>,
+    /// Receive side of transport-cc: created with the first packet (its SSRC is the media SSRC
+    /// the feedback names).
+    twcc_receiver: Option<TwccReceiver>,
+    /// Receive side without transport-cc: REMB from abs-send-time.
+    remb: Option<RembEstimator>,
+    counters: BweCounters,
+}
+
+impl BweLayer {
+    fn feedback_enabled(&self) -> bool {
+        self.negotiation.transport_cc.is_some() || self.negotiation.remb
+    }
+}
+
+impl TransportStack {
+    /// Applies what a completed offer/answer negotiated: which feedback to send and accept.
+    pub fn configure_bwe(&mut self, negotiation: BweNegotiation) {
+        let bwe = &mut self.bwe;
+        bwe.negotiation = negotiation;
+        if negotiation.transport_cc.is_none() {
+            bwe.twcc_receiver = None;
+        }
+        if !bwe.feedback_enabled() {
+            bwe.send = None;
+        }
+    }
+
+    /// The send-side estimate in bit/s: what the encoders should produce together, once
+    /// transport-cc or REMB is negotiated (the start rate until feedback arrives).
+    pub fn target_bitrate(&self) -> Option<u64> {
+        match &self.bwe.send {
+            Some(send) => Some(send.target_bitrate()),
+            None if self.bwe.feedback_enabled() => Some(BweConfig::default().start_bitrate),
+            None => None,
+        }
+    }
+
+    /// The send-side estimator, created at the first packet sent once feedback is negotiated.
+    fn bwe_send(&mut self, now: Instant) -> Option<&mut SendSideBwe> {
+        if !self.bwe.feedback_enabled() {
+            return None;
+        }
+        Some(
+            self.bwe
+                .send
+                .get_or_insert_with(|| SendSideBwe::new(BweConfig::default(), now)),
+        )
+    }
+
+    /// The estimator's state (target, delay- and loss-based parts, acknowledged rate, RTT).
+    pub fn bwe_stats(&self) -> Option<BweStats> {
+        self.bwe.send.as_ref().map(SendSideBwe::stats)
+    }
+
+    /// Counters of feedback sent and received.
+    pub fn bwe_counters(&self) -> BweCounters {
+        self.bwe.counters
+    }
+
+    /// Stamps an outgoing plain RTP packet with the next transport-wide sequence number (in
+    /// the element the media layer reserved) and records it as sent.
+    pub(super) fn bwe_on_rtp_sent(&mut self, now: Instant, packet: &mut [u8], wire_len: usize) {
+        let Some(id) = self.bwe.negotiation.transport_cc else {
+            return;
+        };
+        let Some((offset, 2)) = find_extension(packet, id) else {
+            return;
+        };
+        let Some(send) = self.bwe_send(now) else {
+            return;
+        };
+        let seq = send.next_twcc_seq();
+        packet[offset..offset + 2].copy_from_slice(&seq.to_be_bytes());
+        send.on_packet_sent(now, seq, wire_len);
+        self.bwe.counters.packets_stamped += 1;
+    }
+
+    /// Records the arrival of an incoming plain RTP packet of `wire_len` bytes.
+    pub(super) fn bwe_on_rtp_received(&mut self, now: Instant, packet: &[u8], wire_len: usize) {
+        let Some(ssrc) = packet.get(8..12) else {
+            return;
+        };
+        let ssrc = u32::from_be_bytes([ssrc[0], ssrc[1], ssrc[2], ssrc[3]]);
+        let neg = self.bwe.negotiation;
+        if let Some(id) = neg.transport_cc {
+            let Some((offset, 2)) = find_extension(packet, id) else {
+                return;
+            };
+            let seq = u16::from_be_bytes([packet[offset], packet[offset + 1]]);
+            self.bwe
+                .twcc_receiver
+                .get_or_insert_with(|| TwccReceiver::new(now, neg.sender_ssrc, ssrc))
+                .on_packet(now, seq);
+            self.bwe.counters.arrivals += 1;
+            self.bwe_send_feedback(now);
+        } else if neg.remb
+            && let Some(id) = neg.abs_send_time
+            && let Some((offset, 3)) = find_extension(packet, id)
+            && let Ok(abs) = AbsSendTime::parse(&packet[offset..offset + 3])
+        {
+            self.bwe
+                .remb
+                .get_or_insert_with(|| {
+                    RembEstimator::new(BweConfig::default(), now, neg.sender_ssrc)
+                })
+                .on_packet(now, ssrc, abs, wire_len);
+            self.bwe.counters.arrivals += 1;
+        }
+    }
+
+    /// Feeds transport-wide feedback and REMB from an incoming plain RTCP compound packet to
+    /// the estimator. The packet still goes to the media layer as it is.
+    pub(super) fn bwe_on_rtcp_received(&mut self, now: Instant, packet: &[u8]) {
+        let transport_cc = self.bwe.negotiation.transport_cc.is_some();
+        let Some(send) = self.bwe_send(now) else {
+            return;
+        };
+        // Malformed compounds are counted by the media layer, which parses them again.
+        let Ok(compound) = parse_compound(packet) else {
+            return;
+        };
+        let (mut feedback, mut rembs) = (0, 0);
+        for p in &compound.packets {
+            match p {
+                RtcpPacket::TransportFeedback(fb) if transport_cc => {
+                    send.on_feedback(now, fb);
+                    feedback += 1;
+                }
+                // REMB only counts when there is no transport-wide feedback (it would fight it).
+                RtcpPacket::Remb(r) if !transport_cc => {
+                    send.on_remb(now, r.bitrate);
+                    rembs += 1;
+                }
+                _ => {}
+            }
+        }
+        self.bwe.counters.feedback_received += feedback;
+        self.bwe.counters.remb_received += rembs;
+    }
+
+    /// Drives the feedback timers and sends what is due.
+    pub(super) fn bwe_handle_timeout(&mut self, now: Instant) {
+        if let Some(send) = self.bwe.send.as_mut()
+            && send.poll_timeout().is_some_and(|t| t <= now)
+        {
+            send.handle_timeout(now);
+        }
+        self.bwe_send_feedback(now);
+    }
+
+    /// When [`bwe_handle_timeout`](Self::bwe_handle_timeout) is due.
+    pub(super) fn bwe_poll_timeout(&self) -> Option<Instant> {
+        if !self.srtp_ready() {
+            return None;
+        }
+        let b = &self.bwe;
+        [
+            b.send.as_ref().and_then(SendSideBwe::poll_timeout),
+            b.twcc_receiver
+                .as_ref()
+                .and_then(TwccReceiver::poll_timeout),
+            b.remb.as_ref().and_then(RembEstimator::poll_timeout),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Protects and queues the feedback that is due at `now`.
+    fn bwe_send_feedback(&mut self, now: Instant) {
+        let mut packets = Vec::new();
+        if let Some(r) = self.bwe.twcc_receiver.as_mut() {
+            while let Some(fb) = r.poll_feedback(now) {
+                packets.push(RtcpPacket::TransportFeedback(fb));
+            }
+        }
+        if let Some(r) = self.bwe.remb.as_mut()
+            && let Some(remb) = r.poll_remb(now)
+        {
+            packets.push(RtcpPacket::Remb(remb));
+        }
+        for p in packets {
+            let remb = matches!(p, RtcpPacket::Remb(_));
+            let sent = write_compound(std::slice::from_ref(&p))
+                .ok()
+                .is_some_and(|data| self.send_rtcp_now(data));
+            let c = &mut self.bwe.counters;
+            match (sent, remb) {
+                (false, _) => c.feedback_dropped += 1,
+                (true, true) => c.remb_sent += 1,
+                (true, false) => c.feedback_sent += 1,
+            }
+        }
+    }
+}
+
+/// The offset and length of header extension element `id` in a plain RTP packet (RFC 8285
+/// one-byte or two-byte form), if present.
+pub(crate) fn find_extension(packet: &[u8], id: u8) -> Option<(usize, usize)> {
+    let first = *packet.first()?;
+    if first & 0x10 == 0 {
+        return None;
+    }
+    let start = 12 + 4 * usize::from(first & 0x0f);
+    let header = packet.get(start..start + 4)?;
+    let profile = u16::from_be_bytes([header[0], header[1]]);
+    let words = usize::from(u16::from_be_bytes([header[2], header[3]]));
+    let body_start = start + 4;
+    let body = packet.get(body_start..body_start + 4 * words)?;
+    let two_byte = profile & 0xfff0 == 0x1000;
+    if profile != 0xBEDE && !two_byte {
+        return None;
+    }
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        if b == 0 {
+            i += 1;
+            continue;
+        }
+        let (eid, len, hdr) = if two_byte {
+            (b, usize::from(*body.get(i + 1)?), 2)
+        } else {
+            if b >> 4 == 15 {
+                return None;
+            }
+            (b >> 4, usize::from(b & 0x0f) + 1, 1)
+        };
+        let value = i + hdr;
+        if value + len > body.len() {
+            return None;
+        }
+        if eid == id {
+            return Some((body_start + value, len));
+        }
+        i = value + len;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rtcio_rtp::{ExtensionKind, ExtensionMap, ExtensionValues, RtpHeader};
+
+    #[test]
+    fn finds_elements_in_both_forms_and_rejects_truncation() {
+        let mut map = ExtensionMap::new();
+        map.insert(3, ExtensionKind::TransportCc);
+        map.insert(4, ExtensionKind::Mid);
+        let values = ExtensionValues {
+            mid: Some("0".into()),
+            transport_cc: Some(0x1234),
+            ..Default::default()
+        };
+        let mut header = RtpHeader::default();
+        map.write(&values, &mut header);
+        let packet = rtcio_rtp::packet::write_packet(&header, &[1, 2, 3], 0).unwrap();
+        let (off, len) = find_extension(&packet, 3).unwrap();
+        assert_eq!((len, &packet[off..off + 2]), (2, &[0x12, 0x34][..]));
+        assert_eq!(find_extension(&packet, 5), None);
+        // Every truncation of the header is refused, never a panic.
+        for cut in 0..20 {
+            assert_eq!(find_extension(&packet[..cut], 3), None);
+        }
+        // The two-byte form (an id above 14 forces it).
+        let mut map = ExtensionMap::new();
+        map.insert(20, ExtensionKind::TransportCc);
+        let mut header = RtpHeader::default();
+        map.write(&values, &mut header);
+        let packet = rtcio_rtp::packet::write_packet(&header, &[], 0).unwrap();
+        let (off, len) = find_extension(&packet, 20).unwrap();
+        assert_eq!((len, &packet[off..off + 2]), (2, &[0x12, 0x34][..]));
+    }
+}

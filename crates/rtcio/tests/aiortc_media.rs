@@ -1,0 +1,258 @@
+//! Media with aiortc (`tests/aiortc/media_peer.py`): aiortc encodes a 320x240 video track
+//! (VP8 or H.264, its codec preference) and a sine on an Opus audio track, rtcio echoes every
+//! RTP packet back on the transceiver it arrived on (as the `server` example does, keyframe
+//! requests forwarded the other way), and aiortc decodes what comes back. Both offer/answer
+//! roles. Descriptions travel as JSON lines over the child's stdin/stdout.
+//!
+//! Loopback UDP may drop packets under load: aiortc's decoder asks for keyframes and NACKs,
+//! so the counts asked for are reached anyway, within a bounded time.
+
+mod interop;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rtcio::media::{MediaStreamTrack, RTCRtpTransceiver, TrackKind};
+use rtcio::{PeerConnectionEvent, RTCPeerConnection, RTCSdpType, RTCSessionDescription};
+use rtcio_proto::peer::StatsKind;
+use serde_json::Value;
+
+use interop::Program;
+use interop::session::loopback;
+
+/// Video frames aiortc must decode (1 s of its 30 frames/s beyond the start).
+const VIDEO_FRAMES: u32 = 45;
+/// Audio frames (20 ms each) aiortc must decode.
+const AUDIO_FRAMES: u32 = 50;
+/// How long aiortc waits for them before reporting what it has.
+const AIORTC_PATIENCE: Duration = Duration::from_secs(20);
+/// Any single exchange with the peer (descriptions, the final report).
+const STEP: Duration = Duration::from_secs(25);
+
+/// Packets echoed per (kind, codec name), filled by the echo tasks.
+type Echoed = Arc<Mutex<BTreeMap<(String, String), u64>>>;
+
+/// Echoes what `transceiver` receives back out of its sender, as the server example does.
+async fn echo(transceiver: RTCRtpTransceiver, echoed: Echoed) {
+    let receiver = transceiver.receiver();
+    let sender = transceiver.sender();
+    let (keyframes_from, keyframes_to) = (sender.clone(), receiver.clone());
+    let keyframes = tokio::spawn(async move {
+        let mut seen = 0;
+        while let Some(n) = keyframes_from.keyframe_requested(seen).await {
+            seen = n;
+            let _ = keyframes_to.request_keyframe().await;
+        }
+    });
+    let kind = transceiver.kind().as_str().to_string();
+    while let Some(p) = receiver.recv_rtp().await {
+        let h = &p.header;
+        if sender
+            .send_rtp(Some(h.payload_type), h.marker, h.timestamp, &p.payload)
+            .await
+            .is_ok()
+        {
+            let codec = sender
+                .codecs()
+                .iter()
+                .find(|c| c.payload_type == h.payload_type)
+                .map_or_else(|| format!("pt {}", h.payload_type), |c| c.name.clone());
+            *echoed
+                .lock()
+                .unwrap()
+                .entry((kind.clone(), codec))
+                .or_default() += 1;
+        }
+    }
+    keyframes.abort();
+}
+
+/// Answers the connection's events: every track is echoed.
+async fn serve(pc: RTCPeerConnection, echoed: Echoed) {
+    while let Some(event) = pc.next_event().await {
+        if let PeerConnectionEvent::Track(t) = event {
+            tokio::spawn(echo(t, echoed.clone()));
+        }
+    }
+}
+
+fn read_description(peer: &mut Program, prefix: &str) -> RTCSessionDescription {
+    let line = tokio::task::block_in_place(|| {
+        peer.expect_line(prefix, |l| l.starts_with(&format!("{prefix} ")), STEP)
+    });
+    serde_json::from_str(&line[prefix.len() + 1..]).expect("a description as JSON")
+}
+
+fn write_description(peer: &mut Program, d: &RTCSessionDescription) {
+    let prefix = match d.sdp_type {
+        RTCSdpType::Offer => "offer",
+        _ => "answer",
+    };
+    let line = format!(
+        "{prefix} {}",
+        serde_json::to_string(d).expect("serializable")
+    );
+    tokio::task::block_in_place(|| peer.write_line(&line));
+}
+
+/// One session: who offers, which video codec aiortc prefers (`vp8`, `h264`).
+async fn run(rtcio_offers: bool, video_codec: &str) {
+    let role = if rtcio_offers { "answer" } else { "offer" };
+    let patience = AIORTC_PATIENCE.as_secs().to_string();
+    let (video, audio) = (VIDEO_FRAMES.to_string(), AUDIO_FRAMES.to_string());
+    let mut peer = Program::aiortc(
+        "media_peer.py",
+        &[
+            role,
+            "--video-codec",
+            video_codec,
+            "--video",
+            &video,
+            "--audio",
+            &audio,
+            "--timeout",
+            &patience,
+        ],
+    );
+    let pc = RTCPeerConnection::new(loopback()).await.unwrap();
+    if rtcio_offers {
+        // Sending tracks make the offer sendrecv; every default codec is offered and
+        // aiortc's preference picks the video one.
+        pc.add_track(&MediaStreamTrack::new(TrackKind::Video))
+            .await
+            .unwrap();
+        pc.add_track(&MediaStreamTrack::new(TrackKind::Audio))
+            .await
+            .unwrap();
+        pc.set_local_description(None).await.unwrap();
+        pc.gathering_complete().await;
+        write_description(&mut peer, &pc.local_description().unwrap());
+        let answer = read_description(&mut peer, "answer");
+        assert_eq!(answer.sdp_type, RTCSdpType::Answer);
+        pc.set_remote_description(answer).await.unwrap();
+    } else {
+        let offer = read_description(&mut peer, "offer");
+        assert_eq!(offer.sdp_type, RTCSdpType::Offer);
+        pc.set_remote_description(offer).await.unwrap();
+        // A sending track on each offered transceiver makes the answer sendrecv.
+        for t in pc.get_transceivers() {
+            pc.add_track(&MediaStreamTrack::new(t.kind()))
+                .await
+                .unwrap();
+        }
+        pc.set_local_description(None).await.unwrap();
+        pc.gathering_complete().await;
+        write_description(&mut peer, &pc.local_description().unwrap());
+    }
+    let echoed = Echoed::default();
+    let server = tokio::spawn(serve(pc.clone(), echoed.clone()));
+
+    let line = tokio::task::block_in_place(|| {
+        peer.expect_line("aiortc's result", |l| l.starts_with("result "), STEP)
+    });
+    let result: Value = serde_json::from_str(&line["result ".len()..]).unwrap();
+    let transcript = peer.transcript();
+    let echoed = echoed.lock().unwrap().clone();
+    eprintln!("aiortc decoded {result}; rtcio echoed {echoed:?}");
+
+    // aiortc decoded what it sent, through rtcio, at the size it sent.
+    let frames = result["video_frames"].as_u64().unwrap();
+    assert!(
+        frames >= u64::from(VIDEO_FRAMES),
+        "{frames} video frames decoded\n{transcript}"
+    );
+    assert_eq!(
+        result["sizes"],
+        serde_json::json!(["320x240"]),
+        "{transcript}"
+    );
+    // The content changed from frame to frame as the sender made it.
+    assert!(result["levels"].as_u64().unwrap() >= 10, "{result}");
+    let audio_frames = result["audio_frames"].as_u64().unwrap();
+    assert!(
+        audio_frames >= u64::from(AUDIO_FRAMES),
+        "{audio_frames} audio frames decoded\n{transcript}"
+    );
+    assert_eq!(result["sample_rates"], serde_json::json!([48000]));
+    // The sine came back, not silence (amplitude 8000 sent).
+    assert!(result["peak"].as_u64().unwrap() > 2000, "{result}");
+
+    // Everything echoed was of the preferred video codec, or Opus.
+    let wanted = video_codec.to_ascii_uppercase();
+    for ((kind, codec), n) in &echoed {
+        match kind.as_str() {
+            "video" => assert!(
+                codec.eq_ignore_ascii_case(&wanted) || codec.eq_ignore_ascii_case("rtx"),
+                "{n} video packets of {codec}, {wanted} preferred"
+            ),
+            _ => assert!(
+                codec.eq_ignore_ascii_case("opus"),
+                "{n} audio packets of {codec}"
+            ),
+        }
+    }
+    let video_packets = echoed
+        .get(&("video".to_string(), wanted.clone()))
+        .copied()
+        .unwrap_or(0);
+    assert!(video_packets >= u64::from(VIDEO_FRAMES), "{echoed:?}");
+
+    // rtcio's own statistics saw both streams arrive.
+    let stats = pc.get_stats();
+    for want in ["audio", "video"] {
+        let inbound = stats
+            .iter()
+            .find_map(|s| match &s.kind {
+                StatsKind::InboundRtp { kind, stats, .. } if *kind == want => Some(stats),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no {want} inbound-rtp in {stats:#?}"));
+        let sent = if want == "audio" {
+            AUDIO_FRAMES
+        } else {
+            VIDEO_FRAMES
+        };
+        assert!(
+            inbound.packets_received >= u64::from(sent),
+            "{want}: {inbound:?}"
+        );
+        assert!(inbound.frames_received > 0, "{want}: {inbound:?}");
+        let outbound = stats
+            .iter()
+            .find_map(|s| match &s.kind {
+                StatsKind::OutboundRtp { kind, stats, .. } if *kind == want => Some(stats),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no {want} outbound-rtp in {stats:#?}"));
+        assert!(outbound.packets_sent > 0, "{want}: {outbound:?}");
+    }
+
+    tokio::task::block_in_place(|| {
+        peer.write_line("bye");
+        peer.expect_line("aiortc closing", |l| l == "closed", STEP);
+        peer.wait_success(STEP);
+    });
+    pc.close().await;
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aiortc_offers_vp8_and_opus() {
+    run(false, "vp8").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rtcio_offers_vp8_and_opus() {
+    run(true, "vp8").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aiortc_offers_h264_and_opus() {
+    run(false, "h264").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rtcio_offers_h264_and_opus() {
+    run(true, "h264").await;
+}

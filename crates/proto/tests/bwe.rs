@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::{TestPeer, negotiate};
 use rtcio_netsim::{Datagram, LinkConfig, Network, Peer};
 use rtcio_proto::media::{RtpWrite, SenderTrack, TrackKind, TransceiverId};
-use rtcio_proto::peer::PeerConnectionState;
+use rtcio_proto::peer::{PeerConnectionState, StatsKind};
 
 fn track(id: &str) -> SenderTrack {
     SenderTrack {
@@ -206,5 +206,28 @@ fn feedback_flows_both_ways_and_reaches_stats() {
         assert!(c.feedback_sent > 20 && c.feedback_received > 20, "{c:?}");
         assert!(c.packets_stamped > 100 && c.arrivals > 100, "{c:?}");
         assert!(stats.unwrap().acked_bitrate.is_some());
+        // getStats carries the estimate: the nominated pair's availableOutgoingBitrate and the
+        // one sender's targetBitrate are both the target.
+        let target = p.pc.target_bitrate();
+        let all = p.pc.stats();
+        let available: Vec<_> = all
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StatsKind::CandidatePair {
+                    available_outgoing_bitrate: Some(b),
+                    ..
+                } => Some(*b),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(available, vec![target.unwrap()]);
+        let outbound: Vec<_> = all
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StatsKind::OutboundRtp { target_bitrate, .. } => Some(*target_bitrate),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(outbound, vec![target]);
     }
 }

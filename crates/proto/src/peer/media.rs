@@ -190,6 +190,14 @@ impl PeerConnection {
             }
             Some(id)
         };
+        // W3C targetBitrate: the transport's target shared equally by the senders that send.
+        let sending = self
+            .media
+            .transceivers()
+            .iter()
+            .filter(|t| self.media.send_stats(t.id()).is_some())
+            .count() as u64;
+        let target_share = self.stack.target_bitrate().map(|b| b / sending.max(1));
         for t in self.media.transceivers() {
             let kind = t.kind().as_str();
             let mid = t.mid().map(str::to_string);
@@ -206,6 +214,7 @@ impl PeerConnection {
                         codec_id: codec.and_then(|pt| codec_id(t, pt)),
                         remote_id: remote_id.clone(),
                         stats: Box::new(s.outbound),
+                        target_bitrate: target_share,
                     },
                 });
                 // W3C: the remote objects exist once the peer reported (RR / SR).

@@ -956,6 +956,10 @@ impl PeerConnection {
                             .current_round_trip_time
                             .map(|d| d.as_secs_f64()),
                         total_round_trip_time: st.total_round_trip_time.as_secs_f64(),
+                        available_outgoing_bitrate: self
+                            .stack
+                            .target_bitrate()
+                            .filter(|_| st.nominated),
                     },
                 });
             }

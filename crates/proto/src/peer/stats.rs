@@ -128,6 +128,9 @@ pub enum StatsKind {
         current_round_trip_time: Option<f64>,
         /// `totalRoundTripTime` in seconds.
         total_round_trip_time: f64,
+        /// `availableOutgoingBitrate` in bit/s: the congestion controller's target, on the
+        /// nominated pair once transport-cc or REMB is negotiated.
+        available_outgoing_bitrate: Option<u64>,
     },
     /// `RTCIceCandidateStats` of a local candidate.
     LocalCandidate(CandidateStats),
@@ -192,6 +195,9 @@ pub enum StatsKind {
         /// `ssrc`, `packetsSent`, `bytesSent`, `retransmittedPacketsSent`, `nackCount`,
         /// `pliCount`, `firCount`, ….
         stats: Box<rtcio_rtp::stream::OutboundRtpStats>,
+        /// `targetBitrate` in bit/s: this sender's equal share of the congestion controller's
+        /// target, once transport-cc or REMB is negotiated.
+        target_bitrate: Option<u64>,
     },
     /// `RTCRemoteInboundRtpStreamStats`: the peer's receiver reports about what we send.
     RemoteInboundRtp {

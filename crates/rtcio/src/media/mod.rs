@@ -85,6 +85,9 @@ pub(crate) struct SenderSignals {
     pub(crate) keyframe_requests: AtomicU64,
     /// NACKs received.
     pub(crate) nacks: AtomicU64,
+    /// The connection's congestion-control target in bit/s (0 until transport-cc or REMB is
+    /// negotiated); changes wake `notify`.
+    pub(crate) target_bitrate: AtomicU64,
     pub(crate) notify: Notify,
 }
 
@@ -93,6 +96,8 @@ pub(crate) struct SenderSignals {
 pub(crate) struct MediaHub {
     receivers: HashMap<TransceiverId, Arc<ReceiverQueue>>,
     senders: HashMap<TransceiverId, Arc<SenderSignals>>,
+    /// The target last published to the senders.
+    target_bitrate: u64,
 }
 
 impl MediaHub {
@@ -101,7 +106,16 @@ impl MediaHub {
     }
 
     pub(crate) fn sender(&mut self, id: TransceiverId) -> Arc<SenderSignals> {
-        self.senders.entry(id).or_default().clone()
+        let target = self.target_bitrate;
+        self.senders
+            .entry(id)
+            .or_insert_with(|| {
+                Arc::new(SenderSignals {
+                    target_bitrate: AtomicU64::new(target),
+                    ..SenderSignals::default()
+                })
+            })
+            .clone()
     }
 
     /// A receiver's track ended: its waiters return.
@@ -139,6 +153,15 @@ impl MediaHub {
         }
         for q in woken {
             q.notify.notify_waiters();
+        }
+        // The estimate moves with each feedback (about every 100 ms); encoders await it.
+        let target = core.target_bitrate().unwrap_or(0);
+        if target != self.target_bitrate {
+            self.target_bitrate = target;
+            for s in self.senders.values() {
+                s.target_bitrate.store(target, Ordering::Relaxed);
+                s.notify.notify_waiters();
+            }
         }
         while let Some(r) = core.poll_rtcp() {
             let Some(id) = r.transceiver else { continue };

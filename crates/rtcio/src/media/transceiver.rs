@@ -268,6 +268,31 @@ impl RTCRtpSender {
         self.signals.nacks.load(Ordering::Relaxed)
     }
 
+    /// The congestion controller's target bitrate in bit/s for what this connection sends
+    /// (transport-cc feedback or the peer's REMB): what the encoders together should produce.
+    /// `None` until either is negotiated.
+    pub fn target_bitrate(&self) -> Option<u64> {
+        Some(self.signals.target_bitrate.load(Ordering::Relaxed)).filter(|&b| b > 0)
+    }
+
+    /// Waits until the target bitrate (bit/s, 0 while there is none) differs from `seen` (pass
+    /// the last value, or 0); returns the new value, or `None` once the connection is closed.
+    pub async fn target_bitrate_changed(&self, seen: u64) -> Option<u64> {
+        loop {
+            let notified = self.signals.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let now = self.signals.target_bitrate.load(Ordering::Relaxed);
+            if now != seen {
+                return Some(now);
+            }
+            if closed(&self.inner) {
+                return None;
+            }
+            notified.await;
+        }
+    }
+
     /// Waits until the count of keyframe requests exceeds `seen` (pass the last value of
     /// [`keyframe_requests`](Self::keyframe_requests)); returns the new count, or `None` once
     /// the connection is closed.

@@ -1,8 +1,8 @@
 //! Media with aiortc (`tests/aiortc/media_peer.py`): aiortc encodes a 320x240 video track
 //! (VP8 or H.264, its codec preference) and a sine on an Opus audio track, rtcio echoes every
 //! RTP packet back on the transceiver it arrived on (as the `server` example does, keyframe
-//! requests forwarded the other way), and aiortc decodes what comes back. Both offer/answer
-//! roles. Descriptions travel as JSON lines over the child's stdin/stdout.
+//! requests forwarded the other way), and aiortc decodes what comes back; a keyframe request
+//! from rtcio reaches aiortc's video sender, and rtcio's receiver reports its stats. Both offer/answer roles. Descriptions travel as JSON lines over the child's stdin/stdout.
 //!
 //! Loopback UDP may drop packets under load: aiortc's decoder asks for keyframes and NACKs,
 //! so the counts asked for are reached anyway, within a bounded time.
@@ -26,7 +26,7 @@ const VIDEO_FRAMES: u32 = 45;
 /// Audio frames (20 ms each) aiortc must decode.
 const AUDIO_FRAMES: u32 = 50;
 /// How long aiortc waits for them before reporting what it has.
-const AIORTC_PATIENCE: Duration = Duration::from_secs(20);
+const AIORTC_PATIENCE: Duration = Duration::from_secs(18);
 /// Any single exchange with the peer (descriptions, the final report).
 const STEP: Duration = Duration::from_secs(25);
 
@@ -178,6 +178,12 @@ async fn run(rtcio_offers: bool, video_codec: &str) {
     // The sine came back, not silence (amplitude 8000 sent).
     assert!(result["peak"].as_u64().unwrap() > 2000, "{result}");
 
+    // rtcio's receiver reports reached aiortc's senders (SSRCs right, format understood).
+    for kind in ["audio", "video"] {
+        let reported = result["remote_inbound"][kind].as_u64().unwrap_or(0);
+        assert!(reported > 0, "{kind} receiver reports: {result}");
+    }
+
     // Everything echoed was of the preferred video codec, or Opus.
     let wanted = video_codec.to_ascii_uppercase();
     for ((kind, codec), n) in &echoed {
@@ -226,6 +232,30 @@ async fn run(rtcio_offers: bool, video_codec: &str) {
             })
             .unwrap_or_else(|| panic!("no {want} outbound-rtp in {stats:#?}"));
         assert!(outbound.packets_sent > 0, "{want}: {outbound:?}");
+    }
+
+    // A keyframe request (PLI) from rtcio's receiver reaches aiortc's video sender.
+    let video = pc
+        .get_transceivers()
+        .into_iter()
+        .find(|t| t.kind() == TrackKind::Video)
+        .expect("a video transceiver");
+    // Asked again every half second: loopback may drop one.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    'pli: loop {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "aiortc's video sender got no PLI\n{}",
+            peer.transcript()
+        );
+        video.receiver().request_keyframe().await.unwrap();
+        let asked = tokio::time::Instant::now();
+        while asked.elapsed() < Duration::from_millis(500) {
+            let line = tokio::task::block_in_place(|| peer.next_line(Duration::from_millis(100)));
+            if line.as_deref() == Some("pli video") {
+                break 'pli;
+            }
+        }
     }
 
     tokio::task::block_in_place(|| {

@@ -10,8 +10,9 @@ Signaling is one JSON line each way on stdin/stdout: "offer {type, sdp}" and
 "answer {type, sdp}". Other lines on stdout: "connection STATE", "track KIND", and once
 --video frames and --audio frames were decoded (or at --timeout), one "result {...}" line:
 video frames decoded, their sizes, how many distinct brightness levels they showed, audio
-frames decoded, their sample rates and peak amplitude. It then waits for "bye" on stdin and
-closes.
+frames decoded, their sample rates and peak amplitude, and the packets rtcio's receiver
+reports said it received, by kind. "pli KIND" is printed for every PLI a sender gets. It then
+waits for "bye" on stdin and closes.
 """
 
 import array
@@ -25,6 +26,7 @@ import sys
 import av
 from aiortc import MediaStreamTrack, RTCRtpSender, RTCSessionDescription, VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError
+from aiortc.rtp import RTCP_PSFB_PLI, RtcpPsfbPacket
 
 from peer import parser, peer_connection, say
 
@@ -144,6 +146,35 @@ class Received:
         }
 
 
+def report_keyframe_requests(sender):
+    """Prints "pli KIND" for each PLI addressed to this sender (aiortc has no public count;
+    its DTLS transport routes RTCP to `_handle_rtcp_packet` by SSRC)."""
+    handle = sender._handle_rtcp_packet
+
+    async def counting(packet):
+        if isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_PLI:
+            say(f"pli {sender.track.kind}")
+        await handle(packet)
+
+    sender._handle_rtcp_packet = counting
+
+
+async def remote_inbound(pc):
+    """Packets the other side reported receiving (its receiver reports), by kind."""
+    reports = {}
+    for s in (await pc.getStats()).values():
+        if s.type == "remote-inbound-rtp":
+            reports[s.kind] = s.packetsReceived
+    return reports
+
+
+async def finished(pc, received):
+    """Until enough was decoded and rtcio reported receiving both kinds."""
+    await received.enough.wait()
+    while len(await remote_inbound(pc)) < 2:
+        await asyncio.sleep(0.1)
+
+
 async def consume(track, received):
     try:
         while True:
@@ -190,8 +221,8 @@ async def main(args):
         say(f"track {track.kind}")
         tasks.append(asyncio.ensure_future(consume(track, received)))
 
-    pc.addTrack(PatternTrack())
-    pc.addTrack(SineTrack())
+    report_keyframe_requests(pc.addTrack(PatternTrack()))
+    report_keyframe_requests(pc.addTrack(SineTrack()))
     if args.video_codec != "any":
         wanted = [
             c
@@ -211,10 +242,10 @@ async def main(args):
             await pc.setRemoteDescription(description(await read_line("offer ")))
             await pc.setLocalDescription(await pc.createAnswer())
             send_description(pc)
-        await asyncio.wait_for(received.enough.wait(), args.timeout)
+        await asyncio.wait_for(finished(pc, received), args.timeout)
     except asyncio.TimeoutError:
         say("TIMEOUT")
-    say("result " + json.dumps(received.result()))
+    say("result " + json.dumps({**received.result(), "remote_inbound": await remote_inbound(pc)}))
     await read_line("bye")
     for t in tasks:
         t.cancel()

@@ -65,6 +65,8 @@ pub struct MediaTransmit {
     pub data: Vec<u8>,
     /// RTCP (protected as SRTCP) rather than RTP.
     pub rtcp: bool,
+    /// The pacing priority of an RTP packet: its track's kind, or a retransmission.
+    pub priority: rtcio_bwe::PacketKind,
 }
 
 /// What a sender sends: the fields of an RTP packet the application chooses.
@@ -714,14 +716,26 @@ impl MediaSession {
             t.sender.sequence = t.sender.sequence.wrapping_add(1);
         }
         self.packets_sent += 1;
-        self.out.push_back(MediaTransmit { data, rtcp: false });
+        let priority = match self.transceiver(id).map(Transceiver::kind) {
+            Some(TrackKind::Audio) => rtcio_bwe::PacketKind::Audio,
+            _ => rtcio_bwe::PacketKind::Video,
+        };
+        self.out.push_back(MediaTransmit {
+            data,
+            rtcp: false,
+            priority,
+        });
         Ok(())
     }
 
     /// Sends RTCP packets as one compound packet.
     pub fn write_rtcp(&mut self, packets: &[RtcpPacket]) -> Result<(), Error> {
         let data = write_compound(packets).map_err(|e| Error::Operation(format!("RTCP: {e}")))?;
-        self.out.push_back(MediaTransmit { data, rtcp: true });
+        self.out.push_back(MediaTransmit {
+            data,
+            rtcp: true,
+            priority: rtcio_bwe::PacketKind::Audio,
+        });
         Ok(())
     }
 
@@ -809,7 +823,12 @@ impl MediaSession {
         let mut out = Vec::new();
         self.streams.poll_output(now, &mut out);
         for StreamOutput { data, rtcp } in out {
-            self.out.push_back(MediaTransmit { data, rtcp });
+            // The stream engines' RTP is what they retransmit (NACK answers over RTX).
+            self.out.push_back(MediaTransmit {
+                data,
+                rtcp,
+                priority: rtcio_bwe::PacketKind::Retransmission,
+            });
         }
     }
 

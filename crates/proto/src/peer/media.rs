@@ -280,6 +280,9 @@ impl PeerConnection {
                 rtcp: t.rtcp,
             };
             let r = match self.media.now() {
+                Some(now) if !packet.rtcp => {
+                    self.stack.send_media_paced(now, packet.data, t.priority)
+                }
                 Some(now) => self.stack.send_media_at(now, packet),
                 None => self.stack.send_media(packet),
             };

@@ -287,4 +287,10 @@ impl super::PeerConnection {
     pub fn bwe_stats(&self) -> (Option<rtcio_bwe::BweStats>, crate::transport::BweCounters) {
         (self.stack.bwe_stats(), self.stack.bwe_counters())
     }
+
+    /// The pacer's counters (per kind: enqueued, sent, dropped), once media was sent with
+    /// feedback negotiated.
+    pub fn pacer_stats(&self) -> Option<rtcio_bwe::PacerStats> {
+        self.stack.pacer_stats()
+    }
 }

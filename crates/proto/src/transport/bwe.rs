@@ -3,16 +3,26 @@
 //! transport-wide feedback (or REMB from abs-send-time when the peer has no transport-cc), and
 //! the peer's feedback fed to the send-side estimator whose target bitrate the encoders follow.
 //!
+//! RTP leaves through a leaky-bucket [`Pacer`] at the estimator's pacing rate once feedback is
+//! negotiated: audio at once, retransmissions before new video, the queue bounded
+//! ([`PacerConfig::max_queue_packets`](rtcio_bwe::PacerConfig)) with drops counted. The
+//! estimator's probes are off: they need padding packets (RTX padding) the media layer does not
+//! make yet, so the estimate rises by additive increase only.
+//!
 //! It lives in the transport because transport-cc numbers every RTP packet of the 5-tuple, across
 //! all m-sections of the bundle, and the sequence number must be the one the packet leaves with.
 
 use std::time::Instant;
 
-use rtcio_bwe::{BweConfig, BweStats, RembEstimator, SendSideBwe, TwccReceiver};
+use rtcio_bwe::{
+    BweConfig, BweStats, Paced, Pacer, PacerConfig, PacerStats, PacketKind, RembEstimator,
+    SendSideBwe, TwccReceiver,
+};
 use rtcio_rtp::ext::AbsSendTime;
 use rtcio_rtp::rtcp::{RtcpPacket, parse_compound, write_compound};
 
-use super::TransportStack;
+use super::{MediaPacket, TransportStack};
+use crate::peer::Error;
 
 /// What the offer/answer exchange negotiated for congestion control.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,8 +60,10 @@ pub struct BweCounters {
 #[derive(Debug, Default)]
 pub(crate) struct BweLayer {
     negotiation: BweNegotiation,
-    /// Send side: created with the first negotiation that enables feedback.
+    /// Send side: created with the first packet sent once feedback is negotiated.
     send: Option<SendSideBwe>,
+    /// Paces RTP at the send side's pacing rate (created with it); holds plain packets.
+    pacer: Option<Pacer<Vec<u8>>>,
     /// Receive side of transport-cc: created with the first packet (its SSRC is the media SSRC
     /// the feedback names).
     twcc_receiver: Option<TwccReceiver>,
@@ -76,6 +88,7 @@ impl TransportStack {
         }
         if !bwe.feedback_enabled() {
             bwe.send = None;
+            bwe.pacer = None;
         }
     }
 
@@ -89,16 +102,62 @@ impl TransportStack {
         }
     }
 
-    /// The send-side estimator, created at the first packet sent once feedback is negotiated.
+    /// The send-side estimator and its pacer, created at the first packet sent once feedback
+    /// is negotiated.
     fn bwe_send(&mut self, now: Instant) -> Option<&mut SendSideBwe> {
         if !self.bwe.feedback_enabled() {
             return None;
         }
-        Some(
-            self.bwe
-                .send
-                .get_or_insert_with(|| SendSideBwe::new(BweConfig::default(), now)),
-        )
+        let bwe = &mut self.bwe;
+        let send = bwe.send.get_or_insert_with(|| {
+            let mut send = SendSideBwe::new(BweConfig::default(), now);
+            send.set_probing(false);
+            send
+        });
+        bwe.pacer
+            .get_or_insert_with(|| Pacer::new(PacerConfig::default(), send.pacing_rate()));
+        Some(send)
+    }
+
+    /// Sends a plain RTP packet through the pacer (at once when no feedback is negotiated):
+    /// `kind` orders it (audio unpaced, retransmissions before video).
+    pub fn send_media_paced(
+        &mut self,
+        now: Instant,
+        data: Vec<u8>,
+        kind: PacketKind,
+    ) -> Result<(), Error> {
+        if self.bwe_send(now).is_none() || !self.srtp_ready() {
+            return self.send_media_at(now, MediaPacket { data, rtcp: false });
+        }
+        if let Some(pacer) = self.bwe.pacer.as_mut() {
+            // A full queue drops the oldest least important packet (counted by the pacer).
+            let _ = pacer.enqueue(now, kind, data.len(), data);
+        }
+        self.bwe_drain_pacer(now);
+        Ok(())
+    }
+
+    /// Sends what the pacer lets go at `now`.
+    fn bwe_drain_pacer(&mut self, now: Instant) {
+        while let Some(paced) = self.bwe.pacer.as_mut().and_then(|p| p.poll_send(now)) {
+            // Padding is only asked for by probes, which are off.
+            if let Paced::Packet { item, .. } = paced {
+                // A failure (no pair, queue full) is counted below, like UDP loss.
+                let _ = self.send_media_at(
+                    now,
+                    MediaPacket {
+                        data: item,
+                        rtcp: false,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The pacer's counters (enqueued, sent, dropped per kind), once it exists.
+    pub fn pacer_stats(&self) -> Option<PacerStats> {
+        self.bwe.pacer.as_ref().map(Pacer::stats)
     }
 
     /// The estimator's state (target, delay- and loss-based parts, acknowledged rate, RTT).
@@ -190,6 +249,13 @@ impl TransportStack {
         }
         self.bwe.counters.feedback_received += feedback;
         self.bwe.counters.remb_received += rembs;
+        self.bwe_update_pacing(now);
+    }
+
+    fn bwe_update_pacing(&mut self, now: Instant) {
+        if let (Some(send), Some(pacer)) = (self.bwe.send.as_ref(), self.bwe.pacer.as_mut()) {
+            pacer.set_pacing_rate(now, send.pacing_rate());
+        }
     }
 
     /// Drives the feedback timers and sends what is due.
@@ -198,7 +264,9 @@ impl TransportStack {
             && send.poll_timeout().is_some_and(|t| t <= now)
         {
             send.handle_timeout(now);
+            self.bwe_update_pacing(now);
         }
+        self.bwe_drain_pacer(now);
         self.bwe_send_feedback(now);
     }
 
@@ -214,6 +282,7 @@ impl TransportStack {
                 .as_ref()
                 .and_then(TwccReceiver::poll_timeout),
             b.remb.as_ref().and_then(RembEstimator::poll_timeout),
+            b.pacer.as_ref().and_then(Pacer::poll_timeout),
         ]
         .into_iter()
         .flatten()

@@ -11,6 +11,7 @@ use common::{TestPeer, negotiate};
 use rtcio_netsim::{Datagram, LinkConfig, Network, Peer};
 use rtcio_proto::media::{RtpWrite, SenderTrack, TrackKind, TransceiverId};
 use rtcio_proto::peer::{PeerConnectionState, StatsKind};
+use rtcio_sdp::Attribute;
 
 fn track(id: &str) -> SenderTrack {
     SenderTrack {
@@ -79,14 +80,29 @@ impl Bed {
         }
     }
 
-    fn connect(
-        &mut self,
-        a_video: bool,
-        b_video: bool,
-    ) -> (Option<TransceiverId>, Option<TransceiverId>) {
-        let ta = a_video.then(|| self.a.pc.add_track(TrackKind::Video, track("a")).unwrap());
-        let tb = b_video.then(|| self.b.pc.add_track(TrackKind::Video, track("b")).unwrap());
-        negotiate(&mut self.a, &mut self.b, self.now);
+    /// Connects with the offer's extensions filtered by `keep_uri` (what the answer can take).
+    fn connect_filtered(&mut self, keep_uri: impl Fn(&str) -> bool) -> Option<TransceiverId> {
+        let ta = self.a.pc.add_track(TrackKind::Video, track("a")).unwrap();
+        let now = self.now;
+        self.a.pc.set_local_description(now, None).unwrap();
+        let mut offer = self.a.pc.local_description().unwrap();
+        for m in &mut offer.sdp.media {
+            m.attributes.retain(|a| match a {
+                Attribute::Extmap(e) => keep_uri(&e.uri),
+                _ => true,
+            });
+        }
+        self.b.pc.set_remote_description(now, offer).unwrap();
+        self.b.pc.set_local_description(now, None).unwrap();
+        let answer = self.b.pc.local_description().unwrap();
+        self.a.pc.set_remote_description(now, answer).unwrap();
+        self.a.drain_events();
+        self.b.drain_events();
+        self.wait_connected();
+        Some(ta)
+    }
+
+    fn wait_connected(&mut self) {
         self.flush();
         let limit = self.now + Duration::from_secs(10);
         while self.a.pc.connection_state() != PeerConnectionState::Connected
@@ -95,6 +111,17 @@ impl Bed {
             assert!(self.now < limit, "connects");
             self.step();
         }
+    }
+
+    fn connect(
+        &mut self,
+        a_video: bool,
+        b_video: bool,
+    ) -> (Option<TransceiverId>, Option<TransceiverId>) {
+        let ta = a_video.then(|| self.a.pc.add_track(TrackKind::Video, track("a")).unwrap());
+        let tb = b_video.then(|| self.b.pc.add_track(TrackKind::Video, track("b")).unwrap());
+        negotiate(&mut self.a, &mut self.b, self.now);
+        self.wait_connected();
         (ta, tb)
     }
 }
@@ -235,4 +262,55 @@ fn feedback_flows_both_ways_and_reaches_stats() {
             .collect();
         assert_eq!(outbound, vec![target]);
     }
+}
+
+#[test]
+fn remb_without_transport_cc_follows_a_capacity_drop() {
+    let mut bed = Bed::new(33);
+    let (ab, ba) = bed.ips();
+    bed.net.set_link(ab, ba, link(Some(2_000_000)));
+    // A peer without transport-cc: abs-send-time and goog-remb only.
+    let video = bed
+        .connect_filtered(|uri| !uri.contains("transport-wide-cc"))
+        .unwrap();
+    let mut frame = 0;
+    let mut rows = Vec::new();
+    println!("t(s)   capacity     target");
+    for ms in 1..=16_000u64 {
+        let capacity = if ms <= 8_000 { 2_000_000 } else { 300_000 };
+        if ms == 8_001 {
+            bed.net.set_link(ab, ba, link(Some(capacity)));
+        }
+        if ms % 33 == 0 {
+            let target = bed.a.pc.target_bitrate().expect("REMB negotiated");
+            send_frame(&mut bed.a, bed.now, video, target, frame);
+            frame += 1;
+            bed.flush();
+        }
+        bed.step();
+        while bed.b.pc.poll_rtp().is_some() {}
+        if ms % 1000 == 0 {
+            let target = bed.a.pc.target_bitrate().unwrap();
+            println!("{:4} {:10} {:10}", ms / 1000, capacity, target);
+            rows.push((ms / 1000, target));
+        }
+    }
+    let (_, a) = bed.a.pc.bwe_stats();
+    let (_, b) = bed.b.pc.bwe_stats();
+    println!("sender {a:?}\nreceiver {b:?}");
+    assert_eq!(
+        (a.packets_stamped, b.feedback_sent),
+        (0, 0),
+        "no transport-cc"
+    );
+    assert!(b.remb_sent >= 10 && a.remb_received >= 10, "{a:?} {b:?}");
+    let after: Vec<u64> = rows.iter().filter(|(t, _)| *t >= 12).map(|r| r.1).collect();
+    assert!(
+        after.iter().all(|&t| t < 450_000),
+        "followed the drop: {after:?}"
+    );
+    assert!(
+        after.iter().all(|&t| t > 100_000),
+        "not collapsed: {after:?}"
+    );
 }

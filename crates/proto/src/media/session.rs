@@ -697,8 +697,9 @@ impl MediaSession {
         };
         let values = ExtensionValues {
             mid: t.mid.clone(),
-            // Reserved here; the transport writes the real number as the packet leaves.
+            // Reserved here; the transport writes the real values as the packet leaves.
             transport_cc: Some(0),
+            abs_send_time: Some(rtcio_rtp::ext::AbsSendTime(0)),
             ..Default::default()
         };
         self.ext_map.write(&values, &mut header);

@@ -69,6 +69,8 @@ pub(crate) struct BweLayer {
     twcc_receiver: Option<TwccReceiver>,
     /// Receive side without transport-cc: REMB from abs-send-time.
     remb: Option<RembEstimator>,
+    /// The zero of the abs-send-time we write.
+    epoch: Option<Instant>,
     counters: BweCounters,
 }
 
@@ -170,9 +172,19 @@ impl TransportStack {
         self.bwe.counters
     }
 
-    /// Stamps an outgoing plain RTP packet with the next transport-wide sequence number (in
-    /// the element the media layer reserved) and records it as sent.
+    /// Stamps an outgoing plain RTP packet with its send time (abs-send-time) and the next
+    /// transport-wide sequence number, in the elements the media layer reserved, and records
+    /// it as sent.
     pub(super) fn bwe_on_rtp_sent(&mut self, now: Instant, packet: &mut [u8], wire_len: usize) {
+        if let Some(id) = self.bwe.negotiation.abs_send_time
+            && let Some((offset, 3)) = find_extension(packet, id)
+        {
+            // Any clock will do: the receiver only uses differences (64 s period).
+            let epoch = *self.bwe.epoch.get_or_insert(now);
+            let us = now.saturating_duration_since(epoch).as_micros();
+            let abs = AbsSendTime::from_micros(u64::try_from(us).unwrap_or(u64::MAX));
+            packet[offset..offset + 3].copy_from_slice(&abs.to_bytes());
+        }
         let Some(id) = self.bwe.negotiation.transport_cc else {
             return;
         };

@@ -80,17 +80,14 @@ impl Bed {
         }
     }
 
-    /// Connects with the offer's extensions filtered by `keep_uri` (what the answer can take).
-    fn connect_filtered(&mut self, keep_uri: impl Fn(&str) -> bool) -> Option<TransceiverId> {
+    /// Connects with the offer's attributes filtered by `keep` (what the answer can take).
+    fn connect_filtered(&mut self, keep: impl Fn(&Attribute) -> bool) -> Option<TransceiverId> {
         let ta = self.a.pc.add_track(TrackKind::Video, track("a")).unwrap();
         let now = self.now;
         self.a.pc.set_local_description(now, None).unwrap();
         let mut offer = self.a.pc.local_description().unwrap();
         for m in &mut offer.sdp.media {
-            m.attributes.retain(|a| match a {
-                Attribute::Extmap(e) => keep_uri(&e.uri),
-                _ => true,
-            });
+            m.attributes.retain(&keep);
         }
         self.b.pc.set_remote_description(now, offer).unwrap();
         self.b.pc.set_local_description(now, None).unwrap();
@@ -124,6 +121,14 @@ impl Bed {
         self.wait_connected();
         (ta, tb)
     }
+}
+
+fn is_transport_cc(a: &Attribute) -> bool {
+    matches!(a, Attribute::Extmap(e) if e.uri.contains("transport-wide-cc"))
+}
+
+fn is_nack(a: &Attribute) -> bool {
+    matches!(a, Attribute::RtcpFb(f) if f.feedback_type == "nack")
 }
 
 /// One 30 fps video frame at `bitrate`, in 1100-byte RTP payloads.
@@ -270,9 +275,7 @@ fn remb_without_transport_cc_follows_a_capacity_drop() {
     let (ab, ba) = bed.ips();
     bed.net.set_link(ab, ba, link(Some(2_000_000)));
     // A peer without transport-cc: abs-send-time and goog-remb only.
-    let video = bed
-        .connect_filtered(|uri| !uri.contains("transport-wide-cc"))
-        .unwrap();
+    let video = bed.connect_filtered(|a| !is_transport_cc(a)).unwrap();
     let mut frame = 0;
     let mut rows = Vec::new();
     println!("t(s)   capacity     target");
@@ -313,4 +316,41 @@ fn remb_without_transport_cc_follows_a_capacity_drop() {
         after.iter().all(|&t| t > 100_000),
         "not collapsed: {after:?}"
     );
+}
+
+#[test]
+fn receiver_report_loss_caps_a_remb_only_sender() {
+    let mut bed = Bed::new(45);
+    let (ab, ba) = bed.ips();
+    // No transport-cc and no NACK (retransmissions would hide the loss from the reports).
+    let video = bed
+        .connect_filtered(|a| !is_transport_cc(a) && !is_nack(a))
+        .unwrap();
+    // A link without a bottleneck (REMB keeps rising) that loses 20 % of what a sends.
+    bed.net.set_link(
+        ab,
+        ba,
+        LinkConfig {
+            loss: 0.2,
+            ..link(None)
+        },
+    );
+    let mut frame = 0;
+    for ms in 1..=10_000u64 {
+        if ms % 33 == 0 {
+            let target = bed.a.pc.target_bitrate().unwrap();
+            send_frame(&mut bed.a, bed.now, video, target, frame);
+            frame += 1;
+            bed.flush();
+        }
+        bed.step();
+        while bed.b.pc.poll_rtp().is_some() {}
+    }
+    let (stats, c) = bed.a.pc.bwe_stats();
+    let stats = stats.unwrap();
+    println!("{stats:?}\n{c:?}");
+    assert!(c.remb_received > 5, "{c:?}");
+    assert!(stats.loss_fraction > 0.1, "{stats:?}");
+    assert!(stats.loss_based_limit.is_some(), "{stats:?}");
+    assert!(stats.target_bitrate < 300_000, "{stats:?}");
 }

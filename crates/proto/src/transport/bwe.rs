@@ -24,6 +24,10 @@ use rtcio_rtp::rtcp::{RtcpPacket, parse_compound, write_compound};
 use super::{MediaPacket, TransportStack};
 use crate::peer::Error;
 
+/// Report sources whose last extended highest sequence number is kept (to count the packets
+/// a receiver report's fraction lost covers); reports about further sources are not used.
+pub const MAX_REPORT_SOURCES: usize = 32;
+
 /// What the offer/answer exchange negotiated for congestion control.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BweNegotiation {
@@ -71,6 +75,8 @@ pub(crate) struct BweLayer {
     remb: Option<RembEstimator>,
     /// The zero of the abs-send-time we write.
     epoch: Option<Instant>,
+    /// Per reported source: the extended highest sequence number of its last report block.
+    report_seqs: Vec<(u32, u32)>,
     counters: BweCounters,
 }
 
@@ -237,7 +243,15 @@ impl TransportStack {
     /// the estimator. The packet still goes to the media layer as it is.
     pub(super) fn bwe_on_rtcp_received(&mut self, now: Instant, packet: &[u8]) {
         let transport_cc = self.bwe.negotiation.transport_cc.is_some();
-        let Some(send) = self.bwe_send(now) else {
+        if self.bwe_send(now).is_none() {
+            return;
+        }
+        let BweLayer {
+            send: Some(send),
+            report_seqs,
+            ..
+        } = &mut self.bwe
+        else {
             return;
         };
         // Malformed compounds are counted by the media layer, which parses them again.
@@ -255,6 +269,18 @@ impl TransportStack {
                 RtcpPacket::Remb(r) if !transport_cc => {
                     send.on_remb(now, r.bitrate);
                     rembs += 1;
+                }
+                // Loss for the loss-based cap when there is no transport-wide feedback (the
+                // estimator ignores it otherwise).
+                RtcpPacket::ReceiverReport(rr) if !transport_cc => {
+                    for block in &rr.reports {
+                        report_loss(report_seqs, send, now, block);
+                    }
+                }
+                RtcpPacket::SenderReport(sr) if !transport_cc => {
+                    for block in &sr.reports {
+                        report_loss(report_seqs, send, now, block);
+                    }
                 }
                 _ => {}
             }
@@ -326,6 +352,30 @@ impl TransportStack {
                 (true, false) => c.feedback_sent += 1,
             }
         }
+    }
+}
+
+/// Feeds one report block's fraction lost with the number of packets it covers (the growth of
+/// the extended highest sequence number since the previous block about the same source).
+fn report_loss(
+    seqs: &mut Vec<(u32, u32)>,
+    send: &mut SendSideBwe,
+    now: Instant,
+    block: &rtcio_rtp::rtcp::ReportBlock,
+) {
+    let highest = block.extended_highest_seq;
+    match seqs.iter().position(|(ssrc, _)| *ssrc == block.ssrc) {
+        Some(i) => {
+            let last = &mut seqs[i].1;
+            let packets = highest.wrapping_sub(*last);
+            *last = highest;
+            // A reordered (older) or absurd report covers nothing.
+            if packets > 0 && packets < 1 << 20 {
+                send.on_receiver_report(now, block.fraction_lost, u64::from(packets));
+            }
+        }
+        None if seqs.len() < MAX_REPORT_SOURCES => seqs.push((block.ssrc, highest)),
+        None => {}
     }
 }
 

@@ -4,7 +4,7 @@
 //! the peer's feedback fed to the send-side estimator whose target bitrate the encoders follow.
 //!
 //! RTP leaves through a leaky-bucket [`Pacer`] at the estimator's pacing rate once feedback is
-//! negotiated: audio at once, retransmissions before new video, the queue bounded
+//! negotiated and the first has arrived: audio at once, retransmissions before new video, the queue bounded
 //! ([`PacerConfig::max_queue_packets`](rtcio_bwe::PacerConfig)) with drops counted. The
 //! estimator's probes are off: they need padding packets (RTX padding) the media layer does not
 //! make yet, so the estimate rises by additive increase only.
@@ -135,7 +135,11 @@ impl TransportStack {
         data: Vec<u8>,
         kind: PacketKind,
     ) -> Result<(), Error> {
-        if self.bwe_send(now).is_none() || !self.srtp_ready() {
+        // Pacing starts with the first feedback: a peer that negotiated feedback but sends none
+        // would otherwise hold us at 2.5 × the start rate with up to 2 s of queue.
+        let c = self.bwe.counters;
+        let heard = c.feedback_received + c.remb_received > 0;
+        if self.bwe_send(now).is_none() || !self.srtp_ready() || !heard {
             return self.send_media_at(now, MediaPacket { data, rtcp: false });
         }
         if let Some(pacer) = self.bwe.pacer.as_mut() {

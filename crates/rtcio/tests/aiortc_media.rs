@@ -2,10 +2,13 @@
 //! (VP8 or H.264, its codec preference) and a sine on an Opus audio track, rtcio echoes every
 //! RTP packet back on the transceiver it arrived on (as the `server` example does, keyframe
 //! requests forwarded the other way), and aiortc decodes what comes back; a keyframe request
-//! from rtcio reaches aiortc's video sender, and rtcio's receiver reports its stats. Both offer/answer roles. Descriptions travel as JSON lines over the child's stdin/stdout.
+//! from rtcio reaches aiortc's video sender, and rtcio's receiver reports reach aiortc. Both
+//! offer/answer roles. Descriptions travel as JSON lines over the child's stdin/stdout.
 //!
-//! Two sessions run through a relay that drops every 20th RTP packet each way: both ends NACK
-//! and the other answers with RTX (rtcio's stats show both directions repaired).
+//! Four sessions echo whole frames instead (rtcio's depacketizer, then its packetizer), so
+//! aiortc's decoder checks what rtcio packetized. Two run through a relay that drops every
+//! 20th RTP packet each way: both ends NACK and the other answers with RTX (rtcio's stats show
+//! both directions repaired).
 //!
 //! Loopback UDP may drop packets under load: aiortc's decoder asks for keyframes and NACKs,
 //! so the counts asked for are reached anyway, within a bounded time.
@@ -36,7 +39,7 @@ const AIORTC_PATIENCE: Duration = Duration::from_secs(18);
 /// Any single exchange with the peer (descriptions, the final report).
 const STEP: Duration = Duration::from_secs(25);
 
-/// Packets echoed per (kind, codec name), filled by the echo tasks.
+/// Packets (or frames) echoed per (kind, codec name in capitals), filled by the echo tasks.
 type Echoed = Arc<Mutex<BTreeMap<(String, String), u64>>>;
 
 /// Echoes what `transceiver` receives back out of its sender, as the server example does.
@@ -63,7 +66,10 @@ async fn echo(transceiver: RTCRtpTransceiver, echoed: Echoed) {
                 .codecs()
                 .iter()
                 .find(|c| c.payload_type == h.payload_type)
-                .map_or_else(|| format!("pt {}", h.payload_type), |c| c.name.clone());
+                .map_or_else(
+                    || format!("pt {}", h.payload_type),
+                    |c| c.name.to_ascii_uppercase(),
+                );
             *echoed
                 .lock()
                 .unwrap()
@@ -74,11 +80,50 @@ async fn echo(transceiver: RTCRtpTransceiver, echoed: Echoed) {
     keyframes.abort();
 }
 
+/// Echoes whole frames instead: reassembled by rtcio's depacketizer (`recv_frame`) and cut
+/// again by its packetizer (`send_frame`), so aiortc decodes what rtcio packetized.
+async fn echo_frames(transceiver: RTCRtpTransceiver, echoed: Echoed) {
+    let receiver = transceiver.receiver();
+    let sender = transceiver.sender();
+    let (keyframes_from, keyframes_to) = (sender.clone(), receiver.clone());
+    let keyframes = tokio::spawn(async move {
+        let mut seen = 0;
+        while let Some(n) = keyframes_from.keyframe_requested(seen).await {
+            seen = n;
+            let _ = keyframes_to.request_keyframe().await;
+        }
+    });
+    let kind = transceiver.kind().as_str().to_string();
+    while let Some(frame) = receiver.recv_frame().await {
+        if sender.send_frame(&frame).await.is_ok() {
+            let codec = format!("{:?}", frame.codec).to_ascii_uppercase();
+            *echoed
+                .lock()
+                .unwrap()
+                .entry((kind.clone(), codec))
+                .or_default() += 1;
+        }
+    }
+    keyframes.abort();
+}
+
+/// What rtcio sends back.
+#[derive(Clone, Copy, PartialEq)]
+enum Echo {
+    /// Every RTP packet as it came (the `server` example's relay).
+    Rtp,
+    /// Every frame, depacketized and packetized again.
+    Frames,
+}
+
 /// Answers the connection's events: every track is echoed.
-async fn serve(pc: RTCPeerConnection, echoed: Echoed) {
+async fn serve(pc: RTCPeerConnection, echoed: Echoed, how: Echo) {
     while let Some(event) = pc.next_event().await {
         if let PeerConnectionEvent::Track(t) = event {
-            tokio::spawn(echo(t, echoed.clone()));
+            match how {
+                Echo::Rtp => tokio::spawn(echo(t, echoed.clone())),
+                Echo::Frames => tokio::spawn(echo_frames(t, echoed.clone())),
+            };
         }
     }
 }
@@ -206,11 +251,11 @@ fn write_description(peer: &mut Program, d: &RTCSessionDescription) {
 
 /// One session: who offers, which video codec aiortc prefers (`vp8`, `h264`).
 async fn run(rtcio_offers: bool, video_codec: &str) {
-    run_through(rtcio_offers, video_codec, None).await;
+    run_through(rtcio_offers, video_codec, None, Echo::Rtp).await;
 }
 
 /// [`run`], through a [`LossyRelay`] dropping every `loss_every`-th RTP packet when given.
-async fn run_through(rtcio_offers: bool, video_codec: &str, loss_every: Option<u64>) {
+async fn run_through(rtcio_offers: bool, video_codec: &str, loss_every: Option<u64>, how: Echo) {
     let relay = match loss_every {
         Some(every) => Some(LossyRelay::start(every).await),
         None => None,
@@ -271,7 +316,7 @@ async fn run_through(rtcio_offers: bool, video_codec: &str, loss_every: Option<u
         write_description(&mut peer, &to_aiortc(pc.local_description().unwrap()));
     }
     let echoed = Echoed::default();
-    let server = tokio::spawn(serve(pc.clone(), echoed.clone()));
+    let server = tokio::spawn(serve(pc.clone(), echoed.clone(), how));
 
     let line = tokio::task::block_in_place(|| {
         peer.expect_line("aiortc's result", |l| l.starts_with("result "), STEP)
@@ -446,10 +491,33 @@ async fn rtcio_offers_h264_and_opus() {
 /// with RTX, and aiortc still decodes what it sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rtcio_offers_vp8_with_loss_repaired_by_rtx() {
-    run_through(true, "vp8", Some(20)).await;
+    run_through(true, "vp8", Some(20), Echo::Rtp).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aiortc_offers_vp8_with_loss_repaired_by_rtx() {
-    run_through(false, "vp8", Some(20)).await;
+    run_through(false, "vp8", Some(20), Echo::Rtp).await;
+}
+
+/// rtcio's VP8 depacketizer and packetizer between aiortc's encoder and decoder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aiortc_offers_vp8_frames_repacketized() {
+    run_through(false, "vp8", None, Echo::Frames).await;
+}
+
+/// rtcio's H.264 depacketizer (FU-A, STAP-A) and packetizer between aiortc's encoder and
+/// decoder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rtcio_offers_h264_frames_repacketized() {
+    run_through(true, "h264", None, Echo::Frames).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aiortc_offers_h264_frames_repacketized() {
+    run_through(false, "h264", None, Echo::Frames).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rtcio_offers_vp8_frames_repacketized() {
+    run_through(true, "vp8", None, Echo::Frames).await;
 }

@@ -19,7 +19,7 @@ use super::codec::{CodecParameters, negotiate};
 use super::extension::{self, ExtensionIds};
 use super::router::{Router, RouterStats};
 use super::section::{MediaSection, RemoteMedia};
-use super::streams::{StreamOutput, Streams};
+use super::streams::{ReceivedFrameEvent, StreamOutput, Streams};
 use super::transceiver::{SenderTrack, Transceiver, TransceiverId, answer_direction, from_flags};
 use crate::peer::Error;
 
@@ -105,6 +105,9 @@ pub struct MediaDrops {
     pub not_receiving: u64,
     /// Received packets dropped because the application did not read them.
     pub queue_full: u64,
+    /// Frame events dropped because the application did not read them
+    /// ([`MAX_PENDING_FRAMES`](super::streams::MAX_PENDING_FRAMES)).
+    pub frames_dropped: u64,
 }
 
 /// The media half of a peer connection.
@@ -858,6 +861,12 @@ impl MediaSession {
         self.rtcp_in.pop_front()
     }
 
+    /// The next frame (or frames lost) from a receive stream's jitter buffer: complete frames
+    /// in sequence order, with reordered and RTX-repaired packets put back in place.
+    pub fn poll_frame(&mut self) -> Option<ReceivedFrameEvent> {
+        self.streams.poll_frame()
+    }
+
     /// The next media event.
     pub fn poll_event(&mut self) -> Option<MediaEvent> {
         self.events.pop_front()
@@ -867,6 +876,7 @@ impl MediaSession {
     pub fn drops(&self) -> MediaDrops {
         MediaDrops {
             routing: self.router.stats(),
+            frames_dropped: self.streams.frames_dropped,
             ..self.drops
         }
     }

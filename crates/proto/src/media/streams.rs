@@ -3,14 +3,14 @@
 //! received media SSRC (loss and jitter accounting, NACKs, PLI after unrecoverable loss,
 //! receiver reports). Their RTCP and retransmissions leave through the media session's queue.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use rtcio_rtp::RtpPacket;
 use rtcio_rtp::rtcp::{RtcpPacket, write_compound};
 use rtcio_rtp::stream::{
-    NtpClock, ReceiveConfig, ReceiveStats, ReceiveStream, RtxConfig, SendConfig, SendStats,
-    SendStream,
+    NtpClock, ReceiveConfig, ReceiveEvent, ReceiveStats, ReceiveStream, RtxConfig, SendConfig,
+    SendStats, SendStream,
 };
 
 use super::transceiver::{Transceiver, TransceiverId};
@@ -18,6 +18,22 @@ use super::transceiver::{Transceiver, TransceiverId};
 /// Most receive streams at once (each is one remote media SSRC; simulcast takes three per
 /// transceiver). Packets of further SSRCs are still delivered, just not tracked.
 pub const MAX_RECEIVE_STREAMS: usize = 64;
+
+/// Most frame events (frames completed by the jitter buffer, frames lost) waiting to be read
+/// across all receive streams; more are dropped and counted. At 30 fps on a few streams this
+/// is several seconds of video.
+pub const MAX_PENDING_FRAMES: usize = 512;
+
+/// What a receive stream's jitter buffer produced for a transceiver's receiver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedFrameEvent {
+    /// The transceiver whose receiver the stream belongs to.
+    pub transceiver: TransceiverId,
+    /// The media SSRC of the stream.
+    pub ssrc: u32,
+    /// The frame, or the frames lost (in order, after NACK/RTX repair or giving up).
+    pub event: ReceiveEvent,
+}
 
 /// The stream engines of a media session.
 #[derive(Debug, Default)]
@@ -27,6 +43,10 @@ pub(crate) struct Streams {
     receive: HashMap<u32, (TransceiverId, ReceiveStream)>,
     /// Receive streams not created because [`MAX_RECEIVE_STREAMS`] were live.
     pub(crate) receive_streams_refused: u64,
+    /// Frame events waiting to be read (at most [`MAX_PENDING_FRAMES`]).
+    frames: VecDeque<ReceivedFrameEvent>,
+    /// Frame events dropped because [`MAX_PENDING_FRAMES`] were waiting.
+    pub(crate) frames_dropped: u64,
 }
 
 /// A packet the engines want sent: RTP (retransmission) or an RTCP compound.
@@ -119,11 +139,15 @@ impl Streams {
             self.receive
                 .insert(media_ssrc, (t.id, ReceiveStream::new(config, now)));
         }
-        if let Some((_, stream)) = self.receive.get_mut(&media_ssrc) {
+        if let Some((id, stream)) = self.receive.get_mut(&media_ssrc) {
             stream.handle_rtp(now, packet);
-            // Frames are assembled by the application's receiver; here the stream is for
-            // loss recovery and reports, so its frame events are dropped (bounded queue).
-            while stream.poll_event().is_some() {}
+            drain_events(
+                *id,
+                media_ssrc,
+                stream,
+                &mut self.frames,
+                &mut self.frames_dropped,
+            );
         }
     }
 
@@ -144,11 +168,11 @@ impl Streams {
                 s.handle_timeout(now);
             }
         }
-        for (_, s) in self.receive.values_mut() {
+        for (ssrc, (id, s)) in &mut self.receive {
             if s.poll_timeout().is_some_and(|t| t <= now) {
                 s.handle_timeout(now);
             }
-            while s.poll_event().is_some() {}
+            drain_events(*id, *ssrc, s, &mut self.frames, &mut self.frames_dropped);
         }
     }
 
@@ -179,10 +203,16 @@ impl Streams {
         }
     }
 
-    /// Forgets the streams of a stopped transceiver.
+    /// Forgets the streams of a stopped transceiver (and its unread frames).
     pub(crate) fn remove(&mut self, id: TransceiverId) {
         self.send.remove(&id);
         self.receive.retain(|_, (t, _)| *t != id);
+        self.frames.retain(|f| f.transceiver != id);
+    }
+
+    /// The next frame event of any receive stream, in the order they were produced.
+    pub(crate) fn poll_frame(&mut self) -> Option<ReceivedFrameEvent> {
+        self.frames.pop_front()
     }
 
     /// Send statistics of `id`'s sender, once it sent.
@@ -197,6 +227,27 @@ impl Streams {
             .filter(|(_, (t, _))| *t == id)
             .map(|(ssrc, (_, s))| (*ssrc, s.stats()))
             .collect()
+    }
+}
+
+/// Moves a stream's frame events into the bounded queue the receivers read.
+fn drain_events(
+    transceiver: TransceiverId,
+    ssrc: u32,
+    stream: &mut ReceiveStream,
+    frames: &mut VecDeque<ReceivedFrameEvent>,
+    dropped: &mut u64,
+) {
+    while let Some(event) = stream.poll_event() {
+        if frames.len() >= MAX_PENDING_FRAMES {
+            *dropped += 1;
+            continue;
+        }
+        frames.push_back(ReceivedFrameEvent {
+            transceiver,
+            ssrc,
+            event,
+        });
     }
 }
 

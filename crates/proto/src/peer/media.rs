@@ -159,6 +159,14 @@ impl PeerConnection {
         self.media.poll_rtcp()
     }
 
+    /// The next frame a receiver's stream engine completed (reordered and RTX-repaired
+    /// packets put back in sequence), or frames it declared lost; bounded queue, see
+    /// [`MAX_PENDING_FRAMES`](crate::media::MAX_PENDING_FRAMES). Independent of
+    /// [`poll_rtp`](Self::poll_rtp), which keeps handing out every packet as it arrived.
+    pub fn poll_frame(&mut self) -> Option<crate::media::ReceivedFrameEvent> {
+        self.media.poll_frame()
+    }
+
     /// Media input dropped and counted (routing, malformed, unread), plus SRTP's counters.
     pub fn media_drop_stats(&self) -> (MediaDrops, crate::transport::SrtpStats) {
         (self.media.drops(), self.stack.srtp_stats())

@@ -3,7 +3,8 @@
 //!
 //! The sans-IO core negotiates, protects and routes; this layer hands each receiver its packets
 //! and each sender its keyframe requests. Received packets wait per receiver in a bounded queue
-//! ([`MAX_RECEIVER_QUEUE`]); a receiver nobody reads drops the oldest and counts them, so a
+//! ([`MAX_RECEIVER_QUEUE`]), and so do the frames the core's stream engine completed
+//! ([`MAX_RECEIVER_FRAMES`]); a receiver nobody reads drops the oldest and counts them, so a
 //! stalled application costs bounded memory. Everything is awaited, nothing calls back.
 
 mod track;
@@ -16,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use rtcio_proto::media::{ReceivedRtp, TransceiverId};
 use rtcio_proto::peer::PeerConnection;
 use rtcio_rtp::rtcp::RtcpPacket;
+use rtcio_rtp::stream::ReceiveEvent;
 use tokio::sync::Notify;
 
 pub use rtcio_proto::media::codec::default_codecs;
@@ -43,12 +45,19 @@ pub(crate) fn ntp_clock(now: std::time::Instant) -> rtcio_rtp::stream::NtpClock 
 /// second of 8 Mbit/s video).
 pub const MAX_RECEIVER_QUEUE: usize = 1024;
 
-/// A receiver's packet queue.
+/// Most frames waiting in one receiver; older ones are dropped first when it is full (a few
+/// seconds of 30 fps video).
+pub const MAX_RECEIVER_FRAMES: usize = 128;
+
+/// A receiver's packet and frame queues.
 #[derive(Debug, Default)]
 pub(crate) struct ReceiverQueue {
     packets: Mutex<VecDeque<ReceivedRtp>>,
+    frames: Mutex<VecDeque<EncodedFrame>>,
     pub(crate) notify: Notify,
     dropped: AtomicU64,
+    frames_dropped: AtomicU64,
+    frames_lost: AtomicU64,
     ended: AtomicBool,
 }
 
@@ -60,6 +69,30 @@ impl ReceiverQueue {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
         q.push_back(p);
+    }
+
+    fn push_frame(&self, f: EncodedFrame) {
+        let mut q = self.frames.lock().unwrap_or_else(|e| e.into_inner());
+        if q.len() >= MAX_RECEIVER_FRAMES {
+            q.pop_front();
+            self.frames_dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        q.push_back(f);
+    }
+
+    pub(crate) fn pop_frame(&self) -> Option<EncodedFrame> {
+        self.frames
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
+    }
+
+    pub(crate) fn frames_dropped(&self) -> u64 {
+        self.frames_dropped.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn frames_lost(&self) -> u64 {
+        self.frames_lost.load(Ordering::Relaxed)
     }
 
     pub(crate) fn pop(&self) -> Option<ReceivedRtp> {
@@ -130,9 +163,12 @@ impl MediaHub {
         self.receiver(id).ended.store(false, Ordering::Relaxed);
     }
 
-    /// The connection is over: every waiter returns.
+    /// The connection is over: every waiter returns, and what nobody read is released (a
+    /// receiver read only through `recv_frame` leaves its packets unread, and vice versa).
     pub(crate) fn close(&mut self) {
         for q in self.receivers.values() {
+            q.packets.lock().unwrap_or_else(|e| e.into_inner()).clear();
+            q.frames.lock().unwrap_or_else(|e| e.into_inner()).clear();
             q.ended.store(true, Ordering::Relaxed);
             q.notify.notify_waiters();
         }
@@ -147,6 +183,19 @@ impl MediaHub {
         while let Some(p) = core.poll_rtp() {
             let q = self.receiver(p.transceiver);
             q.push(p);
+            if !woken.iter().any(|w| Arc::ptr_eq(w, &q)) {
+                woken.push(q);
+            }
+        }
+        while let Some(f) = core.poll_frame() {
+            let q = self.receiver(f.transceiver);
+            match f.event {
+                ReceiveEvent::Frame(frame) => q.push_frame(EncodedFrame::from(frame.frame)),
+                ReceiveEvent::FrameLost { .. } => {
+                    q.frames_lost.fetch_add(1, Ordering::Relaxed);
+                }
+                ReceiveEvent::KeyframeNeeded => continue,
+            }
             if !woken.iter().any(|w| Arc::ptr_eq(w, &q)) {
                 woken.push(q);
             }

@@ -5,8 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use rtcio_proto::media::{CodecParameters, ReceivedRtp, RtpWrite, TrackKind, TransceiverId};
-use rtcio_rtp::RtpPacket as WirePacket;
-use rtcio_rtp::codec::{Codec, FrameAssembler, Packetizer};
+use rtcio_rtp::codec::{Codec, Packetizer};
 use rtcio_sdp::Direction;
 
 use super::track::{EncodedFrame, MediaStreamTrack};
@@ -121,7 +120,6 @@ impl RTCRtpTransceiver {
             inner: self.inner.clone(),
             id: self.id,
             queue,
-            assembler: Arc::new(Mutex::new(None)),
         }
     }
 }
@@ -319,7 +317,6 @@ pub struct RTCRtpReceiver {
     inner: Arc<Inner>,
     id: TransceiverId,
     queue: Arc<super::ReceiverQueue>,
-    assembler: Arc<Mutex<Option<(Codec, FrameAssembler)>>>,
 }
 
 impl std::fmt::Debug for RTCRtpReceiver {
@@ -348,7 +345,8 @@ impl RTCRtpReceiver {
         }
     }
 
-    /// Packets dropped because nobody read them in time.
+    /// Packets dropped because nobody read them in time with [`recv_rtp`](Self::recv_rtp)
+    /// (an application reading only frames sees this grow; the queue stays bounded).
     pub fn dropped(&self) -> u64 {
         self.queue.dropped()
     }
@@ -369,42 +367,35 @@ impl RTCRtpReceiver {
         }
     }
 
-    /// The next encoded frame, assembled from in-order packets of the negotiated codec
-    /// (frames with a missing packet are skipped); `None` once the track ended.
+    /// The next encoded frame, in order, as the core's stream engine completed it: reordered
+    /// packets are put back in sequence and missing ones are NACKed and repaired by RTX within
+    /// the jitter buffer's latency; frames it gives up on are counted in
+    /// [`frames_lost`](Self::frames_lost). Independent of [`recv_rtp`](Self::recv_rtp), which
+    /// still hands out every packet as it arrived (for forwarding). `None` once the track ended.
     pub async fn recv_frame(&self) -> Option<EncodedFrame> {
         loop {
-            if let Some(f) = self.poll_assembled() {
+            let notified = self.queue.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(f) = self.queue.pop_frame() {
                 return Some(f);
             }
-            let p = self.recv_rtp().await?;
-            let codec = {
-                let st = self.inner.lock();
-                st.core.transceiver(self.id).and_then(|t| {
-                    t.codecs()
-                        .iter()
-                        .find(|c| c.payload_type == p.header.payload_type)
-                        .and_then(CodecParameters::rtp_codec)
-                })
-            };
-            let Some(codec) = codec else { continue };
-            let mut a = self.assembler.lock().unwrap_or_else(|e| e.into_inner());
-            if a.as_ref().is_none_or(|(c, _)| *c != codec) {
-                *a = Some((codec, FrameAssembler::new(codec)));
+            if self.queue.ended() || closed(&self.inner) {
+                return None;
             }
-            let wire = WirePacket {
-                header: p.header,
-                payload: &p.payload,
-                padding: 0,
-            };
-            if let Some((_, a)) = a.as_mut() {
-                a.handle_packet(&wire);
-            }
+            notified.await;
         }
     }
 
-    fn poll_assembled(&self) -> Option<EncodedFrame> {
-        let mut a = self.assembler.lock().unwrap_or_else(|e| e.into_inner());
-        a.as_mut()?.1.poll_frame().map(EncodedFrame::from)
+    /// Loss events of the stream engine: each is one or more frames that could not be
+    /// completed (NACK/RTX gave up) and were skipped by [`recv_frame`](Self::recv_frame).
+    pub fn frames_lost(&self) -> u64 {
+        self.queue.frames_lost()
+    }
+
+    /// Frames dropped because nobody read [`recv_frame`](Self::recv_frame) in time.
+    pub fn frames_dropped(&self) -> u64 {
+        self.queue.frames_dropped()
     }
 
     /// Asks the sender for a keyframe (PLI).

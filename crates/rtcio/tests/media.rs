@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use rtcio::media::{Codec, EncodedFrame, MediaStreamTrack, RTCRtpTransceiver, TrackKind};
-use rtcio::{PeerConnectionEvent, RTCPeerConnection, RTCSdpType};
+use rtcio::{PeerConnectionEvent, RTCPeerConnection};
 use tokio::time::timeout;
 
 /// A VP8 frame: a keyframe (or not) with the 10-byte keyframe header and `len` bytes in all.
@@ -33,22 +33,6 @@ async fn next_track(pc: &RTCPeerConnection) -> RTCRtpTransceiver {
     }
 }
 
-async fn connect(a: &RTCPeerConnection, b: &RTCPeerConnection) {
-    let offer = a.create_offer().await.unwrap();
-    a.set_local_description(Some(offer)).await.unwrap();
-    a.gathering_complete().await;
-    b.set_remote_description(a.local_description().unwrap())
-        .await
-        .unwrap();
-    let answer = b.create_answer().await.unwrap();
-    assert_eq!(answer.sdp_type, RTCSdpType::Answer);
-    b.set_local_description(Some(answer)).await.unwrap();
-    b.gathering_complete().await;
-    a.set_remote_description(b.local_description().unwrap())
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn encoded_frames_cross_between_two_peer_connections() {
     let a = RTCPeerConnection::new(common::loopback()).await.unwrap();
@@ -57,7 +41,7 @@ async fn encoded_frames_cross_between_two_peer_connections() {
     let mic = MediaStreamTrack::new(TrackKind::Audio);
     let video = a.add_track(&cam).await.unwrap();
     let audio = a.add_track(&mic).await.unwrap();
-    connect(&a, &b).await;
+    common::negotiate(&a, &b).await;
 
     let t1 = next_track(&b).await;
     let t2 = next_track(&b).await;
@@ -196,7 +180,7 @@ async fn renegotiation_adds_and_removes_a_video_track() {
     let b = RTCPeerConnection::new(common::loopback()).await.unwrap();
     let mic = MediaStreamTrack::new(TrackKind::Audio);
     a.add_track(&mic).await.unwrap();
-    connect(&a, &b).await;
+    common::negotiate(&a, &b).await;
     let audio = next_track(&b).await;
     assert_eq!(audio.kind(), TrackKind::Audio);
 
@@ -204,7 +188,7 @@ async fn renegotiation_adds_and_removes_a_video_track() {
     let cam = MediaStreamTrack::new(TrackKind::Video);
     let video = a.add_track(&cam).await.unwrap();
     negotiation_needed(&a).await;
-    connect(&a, &b).await;
+    common::negotiate(&a, &b).await;
     let bv = next_track(&b).await;
     assert_eq!(bv.kind(), TrackKind::Video);
     assert_eq!(bv.mid().as_deref(), Some("1"));
@@ -214,7 +198,7 @@ async fn renegotiation_adds_and_removes_a_video_track() {
     // removeTrack: after the exchange b's video receiver ends and a no longer sends.
     a.remove_track(&video).await.unwrap();
     negotiation_needed(&a).await;
-    connect(&a, &b).await;
+    common::negotiate(&a, &b).await;
     let receiver = bv.receiver();
     let ended = timeout(Duration::from_secs(5), async {
         while receiver.recv_rtp().await.is_some() {}

@@ -51,19 +51,6 @@ async fn stun_server() -> (SocketAddr, Arc<AtomicUsize>) {
     (addr, answered)
 }
 
-async fn negotiate(a: &RTCPeerConnection, b: &RTCPeerConnection) {
-    a.set_local_description(None).await.unwrap();
-    a.gathering_complete().await;
-    b.set_remote_description(a.local_description().unwrap())
-        .await
-        .unwrap();
-    b.set_local_description(None).await.unwrap();
-    b.gathering_complete().await;
-    a.set_remote_description(b.local_description().unwrap())
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sctp_is_a_view_of_the_connections_transports() {
     tokio::time::timeout(Duration::from_secs(20), async {
@@ -77,7 +64,7 @@ async fn sctp_is_a_view_of_the_connections_transports() {
             a.sctp().is_none(),
             "no SCTP before a description negotiated it"
         );
-        negotiate(&a, &b).await;
+        common::negotiate(&a, &b).await;
         ch.opened().await.unwrap();
 
         let sctp = a.sctp().expect("negotiated");
@@ -177,7 +164,7 @@ async fn new_ice_servers_are_gathered_at_the_next_ice_restart() {
             .create_data_channel("restart", DataChannelInit::default())
             .await
             .unwrap();
-        negotiate(&a, &b).await;
+        common::negotiate(&a, &b).await;
         ch.opened().await.unwrap();
 
         let mut config = a.get_configuration();

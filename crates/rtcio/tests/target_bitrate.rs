@@ -6,25 +6,9 @@ mod common;
 
 use std::time::Duration;
 
+use rtcio::RTCPeerConnection;
 use rtcio::media::{Codec, EncodedFrame, MediaStreamTrack, TrackKind};
-use rtcio::{RTCPeerConnection, RTCSdpType};
 use tokio::time::timeout;
-
-async fn connect(a: &RTCPeerConnection, b: &RTCPeerConnection) {
-    let offer = a.create_offer().await.unwrap();
-    a.set_local_description(Some(offer)).await.unwrap();
-    a.gathering_complete().await;
-    b.set_remote_description(a.local_description().unwrap())
-        .await
-        .unwrap();
-    let answer = b.create_answer().await.unwrap();
-    assert_eq!(answer.sdp_type, RTCSdpType::Answer);
-    b.set_local_description(Some(answer)).await.unwrap();
-    b.gathering_complete().await;
-    a.set_remote_description(b.local_description().unwrap())
-        .await
-        .unwrap();
-}
 
 #[tokio::test]
 async fn an_encoder_awaits_the_target_bitrate() {
@@ -32,7 +16,7 @@ async fn an_encoder_awaits_the_target_bitrate() {
     let b = RTCPeerConnection::new(common::loopback()).await.unwrap();
     let cam = MediaStreamTrack::new(TrackKind::Video);
     let video = a.add_track(&cam).await.unwrap();
-    connect(&a, &b).await;
+    common::negotiate(&a, &b).await;
     // Published with the negotiation (the start rate, before any feedback).
     let start = timeout(Duration::from_secs(5), video.target_bitrate_changed(0))
         .await

@@ -14,27 +14,12 @@
 //! The sans-IO ceiling (two SCTP associations in memory, no sockets, no crypto) is
 //! `cargo bench -p rtcio-sctp`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use rtcio::{DataChannelInit, PeerConnectionEvent, RTCConfiguration, RTCPeerConnection};
-
-fn cpu_seconds() -> f64 {
-    // utime + stime of this process, in clock ticks (fields 14 and 15 of /proc/self/stat).
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_comm = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after_comm.split_whitespace().collect();
-    let ticks: f64 = fields
-        .get(11..13)
-        .map(|f| f.iter().filter_map(|v| v.parse::<f64>().ok()).sum())
-        .unwrap_or(0.0);
-    ticks / 100.0
-}
-
-fn loopback() -> RTCConfiguration {
-    let mut c = RTCConfiguration::default();
-    c.interfaces.addresses = vec!["127.0.0.1".parse().unwrap()];
-    c
-}
+use common::{Pair, cpu_seconds};
+use rtcio::DataChannelInit;
 
 struct Result {
     mbps: f64,
@@ -42,27 +27,13 @@ struct Result {
 }
 
 async fn rtcio_run(mib: u64, size: usize, ordered: bool) -> Result {
-    let a = RTCPeerConnection::new(loopback()).await.unwrap();
-    let b = RTCPeerConnection::new(loopback()).await.unwrap();
     let init = DataChannelInit {
         ordered,
         ..DataChannelInit::default()
     };
-    let tx = a.create_data_channel("bench", init).await.unwrap();
-    a.set_local_description(None).await.unwrap();
-    b.set_remote_description(a.local_description().unwrap())
-        .await
-        .unwrap();
-    b.set_local_description(None).await.unwrap();
-    a.set_remote_description(b.local_description().unwrap())
-        .await
-        .unwrap();
-    let rx = loop {
-        if let Some(PeerConnectionEvent::DataChannel(c)) = b.next_event().await {
-            break c;
-        }
-    };
-    tx.opened().await.unwrap();
+    let pair = Pair::connect(init).await;
+    let tx = pair.tx.clone();
+    let rx = pair.rx.clone();
 
     let total = mib * 1024 * 1024;
     let cpu0 = cpu_seconds();
@@ -94,8 +65,7 @@ async fn rtcio_run(mib: u64, size: usize, ordered: bool) -> Result {
     let _tx = sender.await.unwrap();
     let cpu_s = cpu_seconds() - cpu0;
     let secs = (last - first.unwrap()).as_secs_f64();
-    a.close().await;
-    b.close().await;
+    pair.close().await;
     Result {
         mbps: bytes as f64 / secs / 1e6,
         cpu_s,

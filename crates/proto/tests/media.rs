@@ -257,6 +257,70 @@ fn media_survives_loss_and_counts_hostile_datagrams() {
     assert_eq!(b.pc.connection_state(), PeerConnectionState::Connected);
 }
 
+/// SRTP from an address ICE never validated is dropped before unprotect and counted, even a
+/// copy of the peer's genuine packet; the same bytes from the selected pair are media.
+#[test]
+fn srtp_from_an_address_ice_did_not_validate_is_dropped() {
+    let start = Instant::now();
+    let mut sim = sim(
+        LinkConfig::with_latency(Duration::from_millis(5)),
+        17,
+        start,
+    );
+    let mut a = TestPeer::new("10.0.0.1:4000", 61, start);
+    let mut b = TestPeer::new("10.0.0.2:4000", 62, start);
+    let a_audio = a.pc.add_track(TrackKind::Audio, track("mic")).unwrap();
+    exchange(&mut a, &mut b, start, |_| {});
+    connected(&mut sim, &mut a, &mut b);
+    sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(200))
+        .unwrap();
+    while b.pc.poll_rtp().is_some() {}
+    let now = sim.now();
+    let w = RtpWrite {
+        payload_type: None,
+        marker: false,
+        timestamp: 960,
+        payload: &[1, 2, 3, 4],
+    };
+    a.pc.write_rtp(now, a_audio, w).unwrap();
+    let mut captured = Vec::new();
+    while let Some(t) = a.pc.poll_transmit() {
+        // Only the SRTP packet (RFC 7983: first byte 128..=191; RFC 5761: not an RTCP type).
+        if (128..=191).contains(&t.data[0]) && !(192..=223).contains(&t.data[1]) {
+            captured.push(t);
+        }
+    }
+    assert_eq!(captured.len(), 1, "one RTP packet");
+    let t = &captured[0];
+    let off_path: std::net::SocketAddr = "10.0.0.9:4000".parse().unwrap();
+    let before = b.pc.media_drop_stats().1;
+    b.pc.handle_receive(
+        now,
+        Receive {
+            local: t.to,
+            remote: off_path,
+            data: &t.data,
+        },
+    );
+    assert!(b.pc.poll_rtp().is_none(), "nothing from off path");
+    assert_eq!(b.pc.drop_stats().unvalidated_source, 1);
+    let after = b.pc.media_drop_stats().1;
+    assert_eq!(
+        after.drops.unprotect_failed, before.drops.unprotect_failed,
+        "dropped before unprotect, so the replay window is untouched"
+    );
+    b.pc.handle_receive(
+        now,
+        Receive {
+            local: t.to,
+            remote: t.from,
+            data: &t.data,
+        },
+    );
+    let p = b.pc.poll_rtp().expect("the genuine packet is media");
+    assert_eq!(p.payload, vec![1, 2, 3, 4]);
+}
+
 #[test]
 fn renegotiation_adds_a_video_transceiver() {
     let start = Instant::now();

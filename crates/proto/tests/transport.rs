@@ -441,3 +441,91 @@ fn a_first_flight_that_beats_the_peers_start_dtls_is_kept_not_lost() {
     // Two round trips of 10 ms, not the client's 400 ms first retransmission.
     assert!(took < Duration::from_millis(100), "took {took:?}");
 }
+
+/// RFC 7983 demultiplexing is per 5-tuple: once ICE has validated the path, DTLS records from
+/// any other address are dropped unread and counted, even a byte-exact copy of the peer's
+/// genuine record replayed by an off-path sender ahead of the original.
+#[test]
+fn dtls_records_from_an_address_ice_did_not_validate_are_dropped() {
+    let start = Instant::now();
+    let mut a = Side::new("10.0.0.1:4000", 51, start);
+    let mut b = Side::new("10.0.0.2:4000", 52, start);
+    let fa = a.fingerprint();
+    start_all(&mut a, &mut b, start, fa);
+    let chan = b
+        .stack
+        .create_data_channel(start, "chat", DataChannelInit::default())
+        .unwrap();
+    let mut sim = sim(
+        LinkConfig::with_latency(Duration::from_millis(5)),
+        13,
+        start,
+    );
+    run_until(&mut sim, &mut a, &mut b, |a, b| {
+        b.stack.channel_info(chan).unwrap().ready_state == DataChannelState::Open
+            && !a.remote_channels().is_empty()
+    });
+    // Let the association go quiet (SACKs, DCEP acks) so the next datagrams carry the message.
+    sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(500))
+        .unwrap();
+    let at_a = a.remote_channels()[0];
+    assert_eq!(a.stack.drop_stats().unvalidated_source, 0);
+
+    let now = sim.now();
+    b.stack
+        .channel_send(now, chan, b"for a only", false)
+        .unwrap();
+    let mut captured = Vec::new();
+    while let Some(t) = b.stack.poll_transmit() {
+        captured.push(t);
+    }
+    assert!(!captured.is_empty());
+    let off_path: SocketAddr = "10.0.0.9:4000".parse().unwrap();
+    for t in &captured {
+        assert_eq!(
+            t.data[0] & 0xc0,
+            0,
+            "a DTLS record (RFC 7983 range 20..=63)"
+        );
+        a.stack.handle_receive(
+            now,
+            Receive {
+                local: t.to,
+                remote: off_path,
+                data: &t.data,
+            },
+        );
+        a.drain();
+    }
+    assert_eq!(
+        a.stack.drop_stats().unvalidated_source,
+        captured.len() as u64
+    );
+    assert_eq!(
+        a.stack.channel_recv(at_a),
+        None,
+        "nothing read from off path"
+    );
+    // The genuine datagrams, from the validated address, still go through.
+    for t in &captured {
+        a.stack.handle_receive(
+            now,
+            Receive {
+                local: t.to,
+                remote: t.from,
+                data: &t.data,
+            },
+        );
+        a.drain();
+    }
+    let got = a
+        .stack
+        .channel_recv(at_a)
+        .expect("the genuine record is read");
+    assert_eq!(&got.data[..], b"for a only");
+    assert_eq!(
+        a.stack.dtls_state(),
+        Some(DtlsTransportState::Connected),
+        "injection did not disturb DTLS"
+    );
+}

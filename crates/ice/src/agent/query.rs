@@ -78,6 +78,24 @@ impl Agent {
             .map(|l| l.stats.clone())
     }
 
+    /// Whether data-path packets (DTLS, SRTP) arriving on `local_addr` from `remote_addr` come
+    /// over a path ICE has authenticated: a pair of this generation that is valid (our check on
+    /// it succeeded) or on which the peer's authenticated check arrived (it knows our password
+    /// and sent from that address), or the previous generation's selected pair during a
+    /// restart. The caller drops data from anywhere else (RFC 8445 §12.2 lets an agent receive
+    /// on any candidate pair, not from arbitrary addresses; RFC 7983 demultiplexes per 5-tuple).
+    pub fn is_validated_source(&self, local_addr: SocketAddr, remote_addr: SocketAddr) -> bool {
+        let current = self
+            .checklist
+            .find_pair(local_addr, remote_addr)
+            .and_then(|id| self.checklist.pair(id))
+            .is_some_and(|p| p.valid || p.stats.requests_received > 0);
+        current
+            || self.legacy.as_ref().is_some_and(|l| {
+                l.selected.from_base() == local_addr && l.selected.to() == remote_addr
+            })
+    }
+
     /// Agent-wide counters.
     pub fn stats(&self) -> &AgentStats {
         &self.stats

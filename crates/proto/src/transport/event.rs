@@ -96,6 +96,9 @@ pub struct DropStats {
     pub unroutable: u64,
     /// Remote candidates that could not be used (TCP, unresolved host names, …).
     pub unusable_candidates: u64,
+    /// DTLS records and SRTP/SRTCP packets from a source ICE has not validated (no valid pair
+    /// and no authenticated check from that local/remote address pair), dropped unread.
+    pub unvalidated_source: u64,
     /// Data channel messages dropped by the SCTP layer (unknown stream, bad DCEP or PPID).
     pub channel_messages: u64,
 }

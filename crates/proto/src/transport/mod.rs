@@ -194,6 +194,11 @@ impl TransportStack {
                     );
                 }
             }
+            PacketKind::Dtls | PacketKind::RtpRtcp
+                if self.dtls.is_some() && !self.is_validated_source(recv.local, recv.remote) =>
+            {
+                self.drops.unvalidated_source += 1;
+            }
             PacketKind::Dtls => match self.dtls.as_mut() {
                 Some(dtls) => {
                     dtls.handle_receive(now, recv.data);
@@ -378,6 +383,10 @@ impl TransportStack {
         let early = std::mem::take(&mut self.early_dtls);
         self.early_dtls_bytes = 0;
         for (local, remote, data) in early {
+            if !self.is_validated_source(local, remote) {
+                self.drops.unvalidated_source += 1;
+                continue;
+            }
             if let Some(dtls) = self.dtls.as_mut() {
                 dtls.handle_receive(now, &data);
             }
@@ -385,6 +394,18 @@ impl TransportStack {
                 agent.record_data_received(local, remote, data.len());
             }
         }
+    }
+
+    /// Whether DTLS/SRTP input on `local` from `remote` may be processed: it comes over the
+    /// selected pair (the fast path) or another pair ICE authenticated. Without an ICE agent
+    /// nothing is validated. An off-path sender that learns the 5-tuple's ports cannot inject
+    /// records from its own address this way.
+    fn is_validated_source(&self, local: SocketAddr, remote: SocketAddr) -> bool {
+        self.selected == Some((local, remote))
+            || self
+                .ice
+                .as_ref()
+                .is_some_and(|agent| agent.is_validated_source(local, remote))
     }
 
     /// Moves DTLS output produced outside `poll_transmit` (close_notify) into the queue.

@@ -15,6 +15,9 @@
 //!   buffer, NACK with retries, RTX, PLI/FIR, receiver reports, lip-sync mapping) and
 //!   [`SendStream`](stream::SendStream) (history, RTX answers, sender reports, RTT), with W3C
 //!   stats.
+//! * [`simulcast`]: layer selection for received simulcast: N layers in, one stream out,
+//!   switching at keyframes ([`LayerSelector`](simulcast::LayerSelector) for packets,
+//!   [`FrameLayerSelector`](simulcast::FrameLayerSelector) for frames).
 //!
 //! Nothing here does I/O or reads a clock. Hostile input never panics: every failure is an
 //! [`RtpError`], and every list read from the wire is bounded (the bounds are documented as
@@ -58,6 +61,7 @@ pub mod ext;
 pub mod packet;
 pub mod rtcp;
 pub mod seq;
+pub mod simulcast;
 pub mod stream;
 mod wire;
 

@@ -7,6 +7,7 @@
 
 pub mod codec;
 pub mod extension;
+pub mod packetize;
 pub mod router;
 pub mod section;
 pub mod session;
@@ -15,6 +16,7 @@ pub mod transceiver;
 
 pub use codec::{CodecParameters, Feedback, H264Level, H264Profile, ProfileLevelId};
 pub use extension::ExtensionIds;
+pub use packetize::{FramePacket, FrameWrite, MAX_SRTP_TAG, SenderPacketizers};
 pub use section::{MediaSection, RemoteMedia};
 pub use session::{
     MediaDrops, MediaEvent, MediaSession, MediaTransmit, ReceivedRtcp, ReceivedRtp, RtpWrite,

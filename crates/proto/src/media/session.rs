@@ -698,14 +698,7 @@ impl MediaSession {
             ssrc: t.sender.ssrc,
             ..Default::default()
         };
-        let values = ExtensionValues {
-            mid: t.mid.clone(),
-            // Reserved here; the transport writes the real values as the packet leaves.
-            transport_cc: Some(0),
-            abs_send_time: Some(rtcio_rtp::ext::AbsSendTime(0)),
-            ..Default::default()
-        };
-        self.ext_map.write(&values, &mut header);
+        self.ext_map.write(&sender_extensions(t), &mut header);
         let data = rtcio_rtp::packet::write_packet(&header, w.payload, 0)
             .map_err(|e| Error::Operation(format!("RTP packet: {e}")))?;
         if let (Some(now), Some(t)) = (self.now, self.transceivers.iter().find(|t| t.id == id)) {
@@ -730,6 +723,16 @@ impl MediaSession {
             priority,
         });
         Ok(())
+    }
+
+    /// The length of the RTP header `id`'s sender writes (fixed header and the header
+    /// extensions it carries), for fitting payloads to the MTU.
+    pub fn rtp_header_len(&self, id: TransceiverId) -> usize {
+        let mut header = RtpHeader::default();
+        if let Some(t) = self.transceiver(id) {
+            self.ext_map.write(&sender_extensions(t), &mut header);
+        }
+        header.wire_len()
     }
 
     /// Sends RTCP packets as one compound packet.
@@ -912,6 +915,17 @@ fn set_remote_receiver(t: &mut Transceiver, remote: &RemoteMedia) {
     if !remote.ssrcs.is_empty() {
         t.receiver.remote_ssrcs = remote.ssrcs.clone();
         t.receiver.remote_rtx = remote.rtx.clone();
+    }
+}
+
+/// The header extensions a sender writes on every packet.
+fn sender_extensions(t: &Transceiver) -> ExtensionValues {
+    ExtensionValues {
+        mid: t.mid.clone(),
+        // Reserved here; the transport writes the real values as the packet leaves.
+        transport_cc: Some(0),
+        abs_send_time: Some(rtcio_rtp::ext::AbsSendTime(0)),
+        ..Default::default()
     }
 }
 

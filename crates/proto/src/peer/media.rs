@@ -94,6 +94,7 @@ impl PeerConnection {
     pub fn stop_transceiver(&mut self, id: TransceiverId) -> Result<(), Error> {
         self.check_open()?;
         self.media.stop(id)?;
+        self.packetizers.remove(id);
         self.pump_media();
         self.need_negotiation();
         Ok(())
@@ -129,6 +130,47 @@ impl PeerConnection {
         self.check_media_ready()?;
         self.media.advance(now);
         self.media.write_rtp(id, packet)?;
+        self.flush_media()
+    }
+
+    /// Sends an encoded frame from transceiver `id`'s sender: packetized for `frame.codec`
+    /// (one of the negotiated codecs; its payload type), each packet fitting the MTU with the
+    /// RTP header, the SRTP tag and a possible RTX retransmission; video's marker on the last
+    /// packet, audio's on the first packet after the sender started. The packets go out as
+    /// [`write_rtp`](Self::write_rtp)'s do (history for NACK, pacing).
+    pub fn send_frame(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        frame: crate::media::FrameWrite<'_>,
+    ) -> Result<(), Error> {
+        use crate::media::packetize::{MAX_SRTP_TAG, RTX_OVERHEAD};
+        self.check_media_ready()?;
+        let t = self
+            .media
+            .transceiver(id)
+            .ok_or_else(|| Error::InvalidAccess(format!("no transceiver {}", id.0)))?;
+        if !t.can_send() {
+            return Err(Error::InvalidState(
+                "the transceiver does not send (direction or negotiation)".into(),
+            ));
+        }
+        let overhead = self.media.rtp_header_len(id) + MAX_SRTP_TAG + RTX_OVERHEAD;
+        let max_payload = self.config.mtu.saturating_sub(overhead);
+        let packets = self.packetizers.packetize(t, frame, max_payload)?;
+        self.media.advance(now);
+        for p in &packets {
+            let w = RtpWrite {
+                payload_type: Some(p.payload_type),
+                marker: p.marker,
+                timestamp: frame.timestamp,
+                payload: &p.payload,
+            };
+            if let Err(e) = self.media.write_rtp(id, w) {
+                let _ = self.flush_media();
+                return Err(e);
+            }
+        }
         self.flush_media()
     }
 

@@ -79,6 +79,8 @@ pub struct PeerConnection {
     stack: TransportStack,
     /// Transceivers, their negotiation and the RTP/RTCP path above SRTP.
     media: MediaSession,
+    /// The senders' packetizers for `send_frame`.
+    packetizers: crate::media::SenderPacketizers,
     /// Mids `createOffer` gave to transceivers without one; taken when that offer is applied.
     pending_mids: Vec<(TransceiverId, String)>,
     pc_state: PeerConnectionState,
@@ -144,6 +146,7 @@ impl PeerConnection {
             remote: None,
             stack,
             media: MediaSession::new(cname),
+            packetizers: Default::default(),
             pending_mids: Vec::new(),
             pc_state: PeerConnectionState::New,
             negotiation_needed: false,

@@ -1,20 +1,17 @@
 //! `RTCRtpTransceiver`, `RTCRtpSender` and `RTCRtpReceiver`: handles on a transceiver of the
 //! sans-IO core, sharing the connection's lock.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
 
-use rtcio_proto::media::{CodecParameters, ReceivedRtp, RtpWrite, TrackKind, TransceiverId};
-use rtcio_rtp::codec::{Codec, Packetizer};
+use rtcio_proto::media::{
+    CodecParameters, FrameWrite, ReceivedRtp, RtpWrite, TrackKind, TransceiverId,
+};
 use rtcio_sdp::Direction;
 
 use super::track::{EncodedFrame, MediaStreamTrack};
 use crate::error::Error;
 use crate::peer_connection::Inner;
-
-/// Largest RTP payload a frame is cut into: 1200-byte datagrams (the DTLS/SCTP MTU we use)
-/// minus the RTP header with the MID extension (about 20 bytes) and the SRTP tag (16).
-pub const MAX_RTP_PAYLOAD: usize = 1150;
 
 fn closed(inner: &Inner) -> bool {
     inner.lock().core.connection_state() == rtcio_proto::peer::PeerConnectionState::Closed
@@ -109,7 +106,6 @@ impl RTCRtpTransceiver {
             inner: self.inner.clone(),
             id: self.id,
             signals,
-            packetizer: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -124,16 +120,12 @@ impl RTCRtpTransceiver {
     }
 }
 
-/// The sender's packetizer, made for the codec of the frames it was given.
-type SenderPacketizer = Option<(Codec, Box<dyn Packetizer + Send>)>;
-
 /// W3C `RTCRtpSender`: sends encoded frames or RTP payloads on its transceiver.
 #[derive(Clone)]
 pub struct RTCRtpSender {
     inner: Arc<Inner>,
     id: TransceiverId,
     signals: Arc<super::SenderSignals>,
-    packetizer: Arc<Mutex<SenderPacketizer>>,
 }
 
 impl std::fmt::Debug for RTCRtpSender {
@@ -211,48 +203,17 @@ impl RTCRtpSender {
             .await
     }
 
-    /// Sends an encoded frame: packetized for the negotiated codec (which must be the frame's),
-    /// the marker on the last packet.
+    /// Sends an encoded frame: the core packetizes it for the negotiated codec (which must be
+    /// the frame's) to fit the MTU, with the marker and timestamp set.
     pub async fn send_frame(&self, frame: &EncodedFrame) -> Result<(), Error> {
-        let (pt, codec) = {
-            let st = self.inner.lock();
-            let t = st
-                .core
-                .transceiver(self.id)
-                .ok_or_else(|| Error::InvalidState("no such transceiver".into()))?;
-            t.codecs()
-                .iter()
-                .find(|c| c.rtp_codec() == Some(frame.codec))
-                .map(|c| (c.payload_type, frame.codec))
-                .ok_or_else(|| {
-                    Error::InvalidState(format!("{:?} is not a negotiated codec", frame.codec))
-                })?
-        };
-        let payloads = {
-            let mut p = self.packetizer.lock().unwrap_or_else(|e| e.into_inner());
-            if p.as_ref().is_none_or(|(c, _)| *c != codec) {
-                *p = Some((codec, codec.packetizer()));
-            }
-            let (_, packetizer) = p.as_mut().expect("set above");
-            packetizer
-                .packetize(&frame.data, MAX_RTP_PAYLOAD)
-                .map_err(|e| Error::Operation(format!("packetizing: {e}")))?
-        };
         let id = self.id;
-        let last = payloads.len().saturating_sub(1);
+        let w = FrameWrite {
+            codec: frame.codec,
+            timestamp: frame.timestamp,
+            data: &frame.data,
+        };
         self.inner
-            .with_core(|core, now| {
-                for (i, payload) in payloads.iter().enumerate() {
-                    let w = RtpWrite {
-                        payload_type: Some(pt),
-                        marker: i == last,
-                        timestamp: frame.timestamp,
-                        payload,
-                    };
-                    core.write_rtp(now, id, w)?;
-                }
-                Ok(())
-            })
+            .with_core(|core, now| core.send_frame(now, id, w))
             .await
     }
 

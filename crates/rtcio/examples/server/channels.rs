@@ -4,22 +4,28 @@
 //! - `bulk`: upload: binary messages are counted and hashed, and the text `done` is answered
 //!   with `<bytes> <sha256 hex>`; download: the text `send <N>` is answered with N random bytes
 //!   in binary messages of up to 16 KiB, then `done <sha256 hex>`.
+//! - `simulcast`: picks the forwarded simulcast layer and reports the layers (see `simulcast`).
 //! - anything else: aiortc's demo protocol, `ping <x>` is answered with `pong <x>`.
 
 use openssl::sha::Sha256;
+use std::sync::Arc;
+
 use rtcio::{Message, RTCDataChannel};
+
+use crate::simulcast::{self, Layers};
 
 /// Pause a download while this much is queued, resume at the low threshold.
 const HIGH_WATER: u64 = 4 << 20;
 const LOW_WATER: u64 = 1 << 20;
 const CHUNK: usize = 16 * 1024;
 
-pub async fn serve(channel: RTCDataChannel) {
+pub async fn serve(channel: RTCDataChannel, layers: Arc<Layers>) {
     let label = channel.label();
     tracing::info!("channel '{label}' opened by the peer");
     let result = match label.as_str() {
         "echo" => echo(&channel).await,
         "bulk" => bulk(&channel).await,
+        "simulcast" => simulcast::control(&channel, &layers).await,
         _ => ping(&channel).await,
     };
     if let Err(e) = result {

@@ -1,5 +1,8 @@
 //! The rtcio demo server: a browser page talks to rtcio over a data channel, and its camera and
 //! microphone come back to it (every received track is echoed on the same transceiver).
+//! A video track the browser sends without receiving one back on the same transceiver (its
+//! simulcast camera, sent `sendonly`) is forwarded instead, one layer at a time, on a
+//! transceiver the browser only receives on (see `simulcast`).
 //!
 //! Same command line and HTTP contract as aiortc's `examples/server`, so pages written for one
 //! work against the other: `GET /` serves the page, `POST /offer` takes `{"sdp", "type", …}`
@@ -14,6 +17,7 @@
 
 mod channels;
 mod relay;
+mod simulcast;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -26,7 +30,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use clap::Parser;
-use rtcio::media::{MediaStreamTrack, TrackKind};
+use rtcio::media::{MediaStreamTrack, RTCRtpTransceiver, RTCRtpTransceiverDirection, TrackKind};
 use rtcio::{
     DataChannelInit, PeerConnectionEvent, RTCConfiguration, RTCPeerConnection,
     RTCPeerConnectionState, RTCSessionDescription,
@@ -244,10 +248,21 @@ async fn new_connection(app: &App) -> Result<RTCPeerConnection, HttpError> {
 
 /// Serves a connection's events: channels the browser opens, and cleanup when it ends.
 async fn watch(app: App, id: u64, pc: RTCPeerConnection) {
+    let layers = Arc::new(simulcast::Layers::default());
     while let Some(event) = pc.next_event().await {
         match event {
             PeerConnectionEvent::DataChannel(channel) => {
-                tokio::spawn(channels::serve(channel));
+                tokio::spawn(channels::serve(channel, layers.clone()));
+            }
+            PeerConnectionEvent::Track(transceiver)
+                if let Some(output) = forward_to(&pc, &transceiver) =>
+            {
+                tracing::info!(
+                    "video track on mid {:?} is received only: forwarding one layer to mid {:?}",
+                    transceiver.mid(),
+                    output.mid()
+                );
+                tokio::spawn(simulcast::forward(transceiver, output, layers.clone()));
             }
             PeerConnectionEvent::Track(transceiver) => {
                 tracing::info!(
@@ -271,6 +286,20 @@ async fn watch(app: App, id: u64, pc: RTCPeerConnection) {
         }
     }
     app.connections.lock().unwrap().remove(&id);
+}
+
+/// Where a received track goes when it cannot be echoed: a video track received on a
+/// `recvonly` transceiver goes to the first video transceiver that only sends.
+fn forward_to(pc: &RTCPeerConnection, input: &RTCRtpTransceiver) -> Option<RTCRtpTransceiver> {
+    if input.kind() != TrackKind::Video
+        || input.current_direction() != Some(RTCRtpTransceiverDirection::RecvOnly)
+    {
+        return None;
+    }
+    pc.get_transceivers().into_iter().find(|t| {
+        t.kind() == TrackKind::Video
+            && t.current_direction() == Some(RTCRtpTransceiverDirection::SendOnly)
+    })
 }
 
 async fn offer(

@@ -37,14 +37,36 @@ impl FrameLayerSelector {
         layer: usize,
         mut frame: EncodedFrame,
     ) -> Option<EncodedFrame> {
-        if !self.sw.on_input(now, layer, frame.data.len()) {
+        let ts = self.select(
+            now,
+            layer,
+            frame.rtp_timestamp,
+            frame.keyframe,
+            frame.data.len(),
+        )?;
+        frame.rtp_timestamp = ts;
+        frame.ssrc = self.sw.config.ssrc;
+        Some(frame)
+    }
+
+    /// [`handle_frame`](Self::handle_frame) for callers with their own frame type: a frame of
+    /// `layer` with RTP timestamp `timestamp`, keyframe flag and size in bytes; returns the
+    /// output timestamp if the frame is to be forwarded.
+    pub fn select(
+        &mut self,
+        now: Instant,
+        layer: usize,
+        timestamp: u32,
+        keyframe: bool,
+        bytes: usize,
+    ) -> Option<u32> {
+        if !self.sw.on_input(now, layer, bytes) {
             return None;
         }
-        let ts = frame.rtp_timestamp;
-        let jumped = self.sw.timestamp_jumped(now, layer, ts);
+        let jumped = self.sw.timestamp_jumped(now, layer, timestamp);
         self.sw.refresh(now);
-        if self.sw.switch_wanted(layer) && frame.keyframe {
-            self.sw.switch(now, layer, ts);
+        if self.sw.switch_wanted(layer) && keyframe {
+            self.sw.switch(now, layer, timestamp);
         } else if jumped && self.sw.current() == Some(layer) {
             self.sw.stats.timestamp_jumps += 1;
             self.sw.lose_sync(now);
@@ -55,7 +77,7 @@ impl FrameLayerSelector {
             self.sw.stats.not_selected += 1;
             return None;
         }
-        let out = self.sw.map_timestamp(now, ts);
+        let out = self.sw.map_timestamp(now, timestamp);
         if self
             .last_out
             .is_some_and(|last| out == last || out.wrapping_sub(last) >= 0x8000_0000)
@@ -64,10 +86,8 @@ impl FrameLayerSelector {
             return None;
         }
         self.last_out = Some(out);
-        frame.rtp_timestamp = out;
-        frame.ssrc = self.sw.config.ssrc;
         self.sw.forwarded(layer);
-        Some(frame)
+        Some(out)
     }
 
     /// Feeds a frame of the layer with RID `rid` (dropped and counted if it is not configured).

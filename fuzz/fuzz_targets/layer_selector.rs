@@ -4,7 +4,8 @@
 //! SSRC, a switch is reported exactly when a packet starts a new segment, that packet starts a
 //! keyframe and takes the sequence number right after the highest forwarded one (or the one
 //! after that when the switch cut a frame short), and within a segment the output keeps the
-//! input's sequence numbering (a constant offset). Forwarded frames' timestamps strictly grow.
+//! input's sequence numbering (a constant offset); each forwarded number maps back to its
+//! packet (`source_of`, `rewrite`). Forwarded frames' timestamps strictly grow.
 #![no_main]
 
 use std::time::{Duration, Instant};
@@ -127,6 +128,13 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(out.header.sequence_number.wrapping_sub(seq), s.offset);
                     let ext = out_unwrap.unwrap(out.header.sequence_number);
                     highest = Some(highest.map_or(ext, |h| h.max(ext)));
+                    // A downstream NACK of it maps back to this packet, which rewrites the same.
+                    assert_eq!(
+                        packets.source_of(out.header.sequence_number),
+                        Some((layer, seq))
+                    );
+                    let again = packets.rewrite(layer, &packet).expect("forwarded: mapped");
+                    assert_eq!(again.header, out.header);
                 }
 
                 // The same input as a frame for the frame selector.

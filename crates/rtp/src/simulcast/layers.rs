@@ -306,6 +306,11 @@ impl Switcher {
         self.issue_requests(now);
     }
 
+    /// Output minus input timestamp of the forwarded layer (mod 2^32).
+    pub(crate) fn ts_offset(&self) -> u32 {
+        self.ts_offset
+    }
+
     /// The output timestamp of input timestamp `ts` of the forwarded layer.
     pub(crate) fn map_timestamp(&mut self, now: Instant, ts: u32) -> u32 {
         let out = ts.wrapping_add(self.ts_offset);

@@ -162,7 +162,7 @@ use crate::codec::Codec;
 
 pub use frame::FrameLayerSelector;
 pub use keyframe::{KeyframeStart, keyframe_start};
-pub use packet::LayerSelector;
+pub use packet::{LayerSelector, MAX_SEGMENTS};
 
 /// Most layers a selector takes (browsers send at most 3; RFC 8853 sets no limit).
 pub const MAX_LAYERS: usize = 8;

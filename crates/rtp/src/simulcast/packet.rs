@@ -1,5 +1,6 @@
 //! The packet-level selector: received RTP of every layer in, the rewritten RTP of one out.
 
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use super::keyframe::{KeyframeStart, keyframe_start};
@@ -19,13 +20,22 @@ struct LayerSeq {
     prev: Option<(u16, u32, bool)>,
 }
 
-/// Where the forwarded layer's sequence numbers map onto the output's.
+/// Past switches remembered to map output sequence numbers back to their layer (answering a
+/// downstream NACK); older ones are forgotten.
+pub const MAX_SEGMENTS: usize = 16;
+
+/// A run of the output taken from one layer: where its sequence numbers and timestamps map.
 #[derive(Debug, Clone, Copy)]
-struct SeqBase {
+struct Segment {
+    layer: usize,
     /// Extended input sequence number of the keyframe the switch happened at.
     input: u64,
-    /// The output sequence number it was given.
+    /// The (extended) output sequence number it was given.
     output: u64,
+    /// Output minus input timestamp.
+    ts_offset: u32,
+    /// The output sequence number before `output` was skipped (the switch cut a frame).
+    skipped: bool,
 }
 
 /// Turns the RTP packets of N simulcast layers into one stream (see the [module
@@ -48,7 +58,9 @@ struct SeqBase {
 pub struct LayerSelector {
     sw: Switcher,
     seqs: Vec<LayerSeq>,
-    base: Option<SeqBase>,
+    /// The segment being forwarded (`None` while no layer is), then older ones.
+    base: Option<Segment>,
+    history: VecDeque<Segment>,
     /// Highest output sequence number (extended) and whether that packet had the marker bit.
     out_highest: Option<(u64, bool)>,
 }
@@ -61,6 +73,7 @@ impl LayerSelector {
             sw: Switcher::new(config, now),
             seqs: vec![LayerSeq::default(); n],
             base: None,
+            history: VecDeque::new(),
             out_highest: None,
         }
     }
@@ -117,8 +130,19 @@ impl LayerSelector {
                 .map_or(u64::from(self.sw.config.initial_sequence), |(hi, _)| {
                     hi + 1 + u64::from(cut)
                 });
-            self.base = Some(SeqBase { input: ext, output });
             self.sw.switch(now, layer, h.timestamp);
+            let segment = Segment {
+                layer,
+                input: ext,
+                output,
+                ts_offset: self.sw.ts_offset(),
+                skipped: cut,
+            };
+            if self.history.len() == MAX_SEGMENTS {
+                self.history.pop_back();
+            }
+            self.history.push_front(segment);
+            self.base = Some(segment);
         } else if jumped && self.sw.current() == Some(layer) {
             self.sw.stats.timestamp_jumps += 1;
             self.base = None;
@@ -150,6 +174,55 @@ impl LayerSelector {
             payload: packet.payload,
             padding: packet.padding,
         })
+    }
+
+    /// The output sequence number `seq` (one forwarded, or a hole in the output) as the layer
+    /// and input sequence number it stands for, within the last [`MAX_SEGMENTS`] switches:
+    /// what an SFU looks up in its receive buffer to answer a downstream NACK. `None` for a
+    /// number not given out yet, skipped at a cut frame, or too old.
+    pub fn source_of(&self, seq: u16) -> Option<(usize, u16)> {
+        let (hi, _) = self.out_highest?;
+        let ext = hi.checked_add_signed(i64::from(seq.wrapping_sub(hi as u16) as i16))?;
+        if ext > hi {
+            return None;
+        }
+        let mut end = hi + 1;
+        for s in &self.history {
+            if ext >= s.output {
+                return (ext < end).then(|| (s.layer, (ext - s.output + s.input) as u16));
+            }
+            if s.skipped && ext + 1 == s.output {
+                return None;
+            }
+            end = s.output - u64::from(s.skipped);
+        }
+        None
+    }
+
+    /// `packet` of `layer` (from the receive buffer, for instance a packet
+    /// [`source_of`](Self::source_of) named) rewritten as the output had it, to retransmit
+    /// downstream; `None` unless it falls in one of the last [`MAX_SEGMENTS`] switches' ranges
+    /// of output already given out.
+    pub fn rewrite<'a>(&self, layer: usize, packet: &RtpPacket<'a>) -> Option<RtpPacket<'a>> {
+        let (hi, _) = self.out_highest?;
+        let seq = packet.header.sequence_number;
+        let mut end = hi + 1;
+        for s in &self.history {
+            let out = s.output + u64::from(seq.wrapping_sub(s.input as u16));
+            if s.layer == layer && out < end {
+                let mut header = packet.header.clone();
+                header.ssrc = self.sw.config.ssrc;
+                header.sequence_number = out as u16;
+                header.timestamp = header.timestamp.wrapping_add(s.ts_offset);
+                return Some(RtpPacket {
+                    header,
+                    payload: packet.payload,
+                    padding: packet.padding,
+                });
+            }
+            end = s.output - u64::from(s.skipped);
+        }
+        None
     }
 
     /// Feeds a packet of the layer with RID `rid` (dropped and counted if it is not configured).

@@ -500,3 +500,60 @@ fn h264_idr_switch_needs_the_frame_start() {
             .is_some()
     );
 }
+
+#[test]
+fn output_numbers_map_back_to_their_layer_for_retransmission() {
+    let t0 = Instant::now();
+    let mut s = selector(t0);
+    s.set_target_layer(t0, 0);
+    assert_eq!(s.source_of(100), None, "nothing given out yet");
+    assert_eq!(feed(&mut s, t0, 0, 10, 1000, true), Some((100, 1000)));
+    // 11 is lost before the selector: output 101 is a hole that maps to it.
+    assert_eq!(feed(&mut s, t0, 0, 12, 4000, false), Some((102, 4000)));
+    feed(&mut s, t0, 1, 50, 9000, false);
+    s.set_target_layer(t0, 1);
+    // Layer 0's next frame is cut by the switch: 104 is skipped.
+    let head = pkt(0x10, 13, 7000, false, &DELTA);
+    assert_eq!(
+        s.handle_packet(t0 + ms(33), 0, &head)
+            .unwrap()
+            .header
+            .sequence_number,
+        103
+    );
+    assert_eq!(
+        feed(&mut s, t0 + ms(34), 1, 51, 12_000, true),
+        Some((105, 7000 + 90))
+    );
+    assert_eq!(
+        feed(&mut s, t0 + ms(60), 1, 52, 15_000, false),
+        Some((106, 3090 + 7000))
+    );
+    assert_eq!(s.source_of(100), Some((0, 10)));
+    assert_eq!(s.source_of(101), Some((0, 11)));
+    assert_eq!(s.source_of(103), Some((0, 13)));
+    assert_eq!(s.source_of(104), None, "skipped at the cut");
+    assert_eq!(s.source_of(105), Some((1, 51)));
+    assert_eq!(s.source_of(106), Some((1, 52)));
+    assert_eq!(s.source_of(107), None, "not given out yet");
+    assert_eq!(s.source_of(99), None, "before the first");
+    // The lost packet, found in a receive buffer, rewritten as the output would have had it.
+    let lost = pkt(0x10, 11, 2500, true, &DELTA);
+    let again = s.rewrite(0, &lost).unwrap();
+    assert_eq!(
+        (
+            again.header.ssrc,
+            again.header.sequence_number,
+            again.header.timestamp
+        ),
+        (0xabc, 101, 2500)
+    );
+    // Layer 0's packets after the cut, and layer 1's before its keyframe, were never output.
+    assert!(s.rewrite(0, &pkt(0x10, 14, 7000, true, &DELTA)).is_none());
+    assert!(s.rewrite(1, &pkt(0x11, 50, 9000, true, &DELTA)).is_none());
+    let b = s.rewrite(1, &pkt(0x11, 52, 15_000, false, &DELTA)).unwrap();
+    assert_eq!(
+        (b.header.sequence_number, b.header.timestamp),
+        (106, 10_090)
+    );
+}

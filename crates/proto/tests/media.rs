@@ -147,7 +147,7 @@ fn audio_and_video_flow_both_ways_over_srtp() {
     assert!(b.pc.write_rtp(sim.now(), b_audio, w).is_err());
 
     // A keyframe request reaches the sender as a PLI for its SSRC.
-    b.pc.request_keyframe(sim.now(), b_video).unwrap();
+    b.pc.request_keyframe(sim.now(), b_video, None).unwrap();
     sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(20))
         .unwrap();
     // Receiver and sender reports flow too; the PLI is among them.

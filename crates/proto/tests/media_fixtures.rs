@@ -148,14 +148,15 @@ fn our_offer_has_browser_codec_lines_and_assigns_mids() {
 }
 
 #[test]
-fn simulcast_offer_is_answered_without_simulcast() {
-    // Receiving simulcast layers is not implemented: the answer declines it (no a=rid, no
-    // a=simulcast), which makes the browser send a single stream (RFC 8853 §5.3).
+fn simulcast_offer_is_answered_with_recv_simulcast() {
+    // The answer receives the offered layers (RFC 8853 §5.3): the same rids as `recv`, the
+    // paused one still paused, f's pt restriction kept to the codecs we take.
     let (a, tracks) = answer("handmade-chromium-simulcast-offer.sdp");
     let video = a.media.iter().find(|m| m.kind == MediaKind::Video).unwrap();
     assert_ne!(video.port, 0);
-    assert!(video.simulcast().is_none());
-    assert_eq!(video.rids().count(), 0);
+    assert_eq!(video.simulcast().unwrap().to_string(), "recv q;h;~f");
+    let rids: Vec<String> = video.rids().map(ToString::to_string).collect();
+    assert_eq!(rids, ["q recv", "h recv", "f recv pt=96,98"]);
     assert_eq!(tracks.len(), 2);
 }
 

@@ -60,6 +60,7 @@ async fn encoded_frames_cross_between_two_peer_connections() {
         timestamp: 0,
         keyframe: true,
         data: vp8_frame(true, 5000, 1),
+        rid: None,
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while video.send_frame(&first).await.is_err() {
@@ -90,6 +91,7 @@ async fn encoded_frames_cross_between_two_peer_connections() {
             timestamp: i * 3000,
             keyframe: false,
             data: vp8_frame(false, 3000 + i as usize, i as u8),
+            rid: None,
         };
         video.send_frame(&frame).await.unwrap();
         let opus = EncodedFrame {
@@ -97,6 +99,7 @@ async fn encoded_frames_cross_between_two_peer_connections() {
             timestamp: i * 960,
             keyframe: true,
             data: vec![0xfc, i as u8, 1, 2, 3],
+            rid: None,
         };
         audio.send_frame(&opus).await.unwrap();
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -165,6 +168,7 @@ async fn first_frame_through(
             timestamp: i * 3000,
             keyframe: true,
             data: vp8_frame(true, 200, i as u8),
+            rid: None,
         };
         let _ = sender.send_frame(&f).await;
         if let Ok(Some(got)) = timeout(Duration::from_millis(100), receiver.recv_frame()).await {
@@ -214,6 +218,7 @@ async fn renegotiation_adds_and_removes_a_video_track() {
         timestamp: 0,
         keyframe: true,
         data: vp8_frame(true, 100, 0),
+        rid: None,
     };
     assert!(video.send_frame(&f).await.is_err());
     a.close().await;

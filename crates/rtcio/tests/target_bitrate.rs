@@ -38,6 +38,7 @@ async fn an_encoder_awaits_the_target_bitrate() {
                 timestamp: i * 3000,
                 keyframe: false,
                 data,
+                rid: None,
             };
             // Errors before DTLS is up: keep going.
             let _ = sender.send_frame(&frame).await;

@@ -11,6 +11,7 @@ pub mod packetize;
 pub mod router;
 pub mod section;
 pub mod session;
+pub mod simulcast;
 mod streams;
 pub mod transceiver;
 

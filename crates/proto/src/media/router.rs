@@ -3,7 +3,12 @@
 //! A packet goes to the transceiver whose mid its MID header extension names, which also binds
 //! its SSRC to that transceiver; else to the transceiver its SSRC is bound to (by `a=ssrc`
 //! lines or an earlier MID); else, if its payload type belongs to exactly one receiving
-//! transceiver, to that one (binding the SSRC). Anything else is dropped and counted. The
+//! transceiver, to that one (binding the SSRC). Anything else is dropped and counted.
+//!
+//! A transceiver that receives simulcast also binds each SSRC to a rid (RFC 8852, RFC 8853):
+//! the RtpStreamId extension names a media stream's layer, the RepairedRtpStreamId extension
+//! an RTX stream's, which then repairs the media SSRC of that rid. Packets that no longer
+//! carry the extensions keep the binding. The
 //! binding table is bounded by [`MAX_SSRC_BINDINGS`]: an SSRC flood fills it no further and is
 //! counted.
 
@@ -17,12 +22,40 @@ use super::transceiver::{Transceiver, TransceiverId};
 pub const MAX_SSRC_BINDINGS: usize = 512;
 
 /// How an SSRC is bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
     /// The transceiver.
     pub transceiver: TransceiverId,
-    /// For an RTX stream: the media SSRC it repairs, when known (`a=ssrc-group:FID`).
+    /// For an RTX stream: the media SSRC it repairs, when known (`a=ssrc-group:FID`, or the
+    /// media SSRC of its repaired rid).
     pub repairs: Option<u32>,
+    /// The simulcast layer (rid) of the stream, once a packet named it.
+    pub rid: Option<String>,
+}
+
+impl Binding {
+    fn new(transceiver: TransceiverId, repairs: Option<u32>) -> Binding {
+        Binding {
+            transceiver,
+            repairs,
+            rid: None,
+        }
+    }
+}
+
+/// The stream identifiers a packet carries, as the router needs them.
+#[derive(Debug, Clone, Copy)]
+pub struct PacketIds<'a> {
+    /// SSRC.
+    pub ssrc: u32,
+    /// Payload type.
+    pub payload_type: u8,
+    /// The MID extension.
+    pub mid: Option<&'a str>,
+    /// The RtpStreamId extension (a media stream's rid).
+    pub rid: Option<&'a str>,
+    /// The RepairedRtpStreamId extension (the rid an RTX stream repairs).
+    pub repaired_rid: Option<&'a str>,
 }
 
 /// Counters of packets the router could not place.
@@ -40,6 +73,9 @@ pub struct RouterStats {
 #[derive(Debug, Default)]
 pub struct Router {
     bindings: HashMap<u32, Binding>,
+    /// The media SSRC of each (transceiver, rid) seen in an RtpStreamId extension; at most
+    /// one per binding.
+    rid_ssrcs: HashMap<(TransceiverId, String), u32>,
     stats: RouterStats,
 }
 
@@ -60,8 +96,13 @@ impl Router {
     }
 
     /// The binding of `ssrc`.
-    pub fn binding(&self, ssrc: u32) -> Option<Binding> {
-        self.bindings.get(&ssrc).copied()
+    pub fn binding(&self, ssrc: u32) -> Option<&Binding> {
+        self.bindings.get(&ssrc)
+    }
+
+    /// The media SSRC the peer sends layer `rid` of transceiver `id` on, once seen.
+    pub fn rid_ssrc(&self, id: TransceiverId, rid: &str) -> Option<u32> {
+        self.rid_ssrcs.get(&(id, rid.to_string())).copied()
     }
 
     /// Rebuilds the signalled bindings after a negotiation: SSRCs of transceivers that no
@@ -72,6 +113,9 @@ impl Router {
                 .iter()
                 .any(|t| t.id == b.transceiver && !t.stopped && t.mid.is_some())
         });
+        let bindings = &self.bindings;
+        self.rid_ssrcs
+            .retain(|(id, _), ssrc| bindings.get(ssrc).is_some_and(|b| b.transceiver == *id));
         for t in transceivers
             .iter()
             .filter(|t| !t.stopped && t.mid.is_some())
@@ -83,13 +127,7 @@ impl Router {
                     .iter()
                     .find(|(_, rtx)| *rtx == ssrc)
                     .map(|(media, _)| *media);
-                self.bind(
-                    ssrc,
-                    Binding {
-                        transceiver: t.id,
-                        repairs,
-                    },
-                );
+                self.bind(ssrc, Binding::new(t.id, repairs));
             }
         }
     }
@@ -97,9 +135,15 @@ impl Router {
     fn bind(&mut self, ssrc: u32, binding: Binding) -> bool {
         if let Some(b) = self.bindings.get_mut(&ssrc) {
             // RFC 8843 §9.2: the MID wins over an earlier binding.
+            if b.transceiver != binding.transceiver {
+                b.rid = None;
+            }
             b.transceiver = binding.transceiver;
             if binding.repairs.is_some() {
                 b.repairs = binding.repairs;
+            }
+            if binding.rid.is_some() {
+                b.rid = binding.rid;
             }
             return true;
         }
@@ -111,18 +155,44 @@ impl Router {
         true
     }
 
-    /// The transceiver for a packet with `ssrc`, payload type `pt` and MID `mid` (if the packet
-    /// carried one), binding the SSRC when the MID or a unique payload type placed it. `None`
-    /// means drop (counted).
-    pub fn route(
-        &mut self,
-        transceivers: &[Transceiver],
-        ssrc: u32,
-        pt: u8,
-        mid: Option<&str>,
-    ) -> Option<Binding> {
+    /// The transceiver (and layer) of a packet, binding its SSRC when the MID or a unique
+    /// payload type placed it and its rid when it names one. `None` means drop (counted).
+    pub fn route(&mut self, transceivers: &[Transceiver], p: PacketIds<'_>) -> Option<Binding> {
+        let binding = self.place(transceivers, p)?;
+        let Some(t) = transceivers.iter().find(|t| t.id == binding.transceiver) else {
+            return Some(binding);
+        };
+        if t.receiver.rids.is_empty() {
+            return Some(binding);
+        }
+        let known = |r: &&str| t.receiver.rids.iter().any(|x| x == r);
+        if let Some(rid) = p.rid.filter(known) {
+            if binding.rid.as_deref() == Some(rid) {
+                return Some(binding);
+            }
+            let mut named = Binding::new(t.id, None);
+            named.rid = Some(rid.to_string());
+            if self.bind(p.ssrc, named) {
+                self.rid_ssrcs.insert((t.id, rid.to_string()), p.ssrc);
+            }
+        } else if let Some(rid) = p.repaired_rid.filter(known) {
+            if binding.rid.as_deref() == Some(rid) && binding.repairs.is_some() {
+                return Some(binding);
+            }
+            let mut named = Binding::new(t.id, self.rid_ssrc(t.id, rid));
+            named.rid = Some(rid.to_string());
+            self.bind(p.ssrc, named);
+        } else {
+            return Some(binding);
+        }
+        self.bindings.get(&p.ssrc).cloned().or(Some(binding))
+    }
+
+    /// RFC 8843 §9.2: by MID, else by bound SSRC, else by a payload type unique to one
+    /// receiving transceiver.
+    fn place(&mut self, transceivers: &[Transceiver], p: PacketIds<'_>) -> Option<Binding> {
         let receiving = |t: &&Transceiver| !t.stopped && t.mid.is_some();
-        if let Some(mid) = mid {
+        if let Some(mid) = p.mid {
             let Some(t) = transceivers
                 .iter()
                 .filter(receiving)
@@ -131,32 +201,26 @@ impl Router {
                 self.stats.unknown_mid += 1;
                 return None;
             };
-            let repairs = self.bindings.get(&ssrc).and_then(|b| b.repairs);
-            let binding = Binding {
-                transceiver: t.id,
-                repairs,
-            };
-            self.bind(ssrc, binding);
-            return Some(binding);
+            let repairs = self.bindings.get(&p.ssrc).and_then(|b| b.repairs);
+            self.bind(p.ssrc, Binding::new(t.id, repairs));
+            return Some(
+                self.bindings
+                    .get(&p.ssrc)
+                    .cloned()
+                    .unwrap_or(Binding::new(t.id, repairs)),
+            );
         }
-        if let Some(b) = self.bindings.get(&ssrc) {
-            return Some(*b);
+        if let Some(b) = self.bindings.get(&p.ssrc) {
+            return Some(b.clone());
         }
         let mut owners = transceivers
             .iter()
             .filter(receiving)
-            .filter(|t| t.has_payload_type(pt));
+            .filter(|t| t.has_payload_type(p.payload_type));
         match (owners.next(), owners.next()) {
             (Some(t), None) => {
-                let binding = Binding {
-                    transceiver: t.id,
-                    repairs: None,
-                };
-                if self.bind(ssrc, binding) {
-                    Some(binding)
-                } else {
-                    None
-                }
+                let binding = Binding::new(t.id, None);
+                self.bind(p.ssrc, binding.clone()).then_some(binding)
             }
             _ => {
                 self.stats.unroutable += 1;
@@ -187,6 +251,16 @@ mod tests {
         t
     }
 
+    fn ids(ssrc: u32, payload_type: u8, mid: Option<&str>) -> PacketIds<'_> {
+        PacketIds {
+            ssrc,
+            payload_type,
+            mid,
+            rid: None,
+            repaired_rid: None,
+        }
+    }
+
     #[test]
     fn mid_then_ssrc_then_unique_payload_type() {
         let ts = vec![
@@ -197,27 +271,27 @@ mod tests {
         let mut r = Router::default();
         // MID binds.
         assert_eq!(
-            r.route(&ts, 77, 96, Some("1")).unwrap().transceiver,
+            r.route(&ts, ids(77, 96, Some("1"))).unwrap().transceiver,
             TransceiverId(2)
         );
         // Then the SSRC alone routes.
         assert_eq!(
-            r.route(&ts, 77, 96, None).unwrap().transceiver,
+            r.route(&ts, ids(77, 96, None)).unwrap().transceiver,
             TransceiverId(2)
         );
         // A later MID moves it.
         assert_eq!(
-            r.route(&ts, 77, 96, Some("2")).unwrap().transceiver,
+            r.route(&ts, ids(77, 96, Some("2"))).unwrap().transceiver,
             TransceiverId(3)
         );
         // Opus PT is unique to the audio transceiver.
         assert_eq!(
-            r.route(&ts, 5, 111, None).unwrap().transceiver,
+            r.route(&ts, ids(5, 111, None)).unwrap().transceiver,
             TransceiverId(1)
         );
         // VP8 PT is shared by two video transceivers: dropped.
-        assert!(r.route(&ts, 6, 96, None).is_none());
-        assert!(r.route(&ts, 6, 96, Some("9")).is_none());
+        assert!(r.route(&ts, ids(6, 96, None)).is_none());
+        assert!(r.route(&ts, ids(6, 96, Some("9"))).is_none());
         assert_eq!(r.stats().unroutable, 1);
         assert_eq!(r.stats().unknown_mid, 1);
     }
@@ -231,7 +305,7 @@ mod tests {
         r.update(&ts);
         assert_eq!(r.binding(11).unwrap().repairs, Some(10));
         for ssrc in 1000..(1000 + 2 * MAX_SSRC_BINDINGS as u32) {
-            r.route(&ts, ssrc, 96, Some("0"));
+            r.route(&ts, ids(ssrc, 96, Some("0")));
         }
         assert_eq!(r.len(), MAX_SSRC_BINDINGS);
         assert!(r.stats().bindings_full >= MAX_SSRC_BINDINGS as u64);

@@ -5,12 +5,16 @@
 //! by the description builder; this module writes the RTP part.
 
 use rtcio_sdp::{
-    Attribute, Direction, Extmap, Fmtp, MediaDescription, MediaKind, Msid, Protocol, RidDirection,
-    RtcpFb, RtpMap, SsrcAttribute, SsrcGroup,
+    Attribute, Direction, Extmap, Fmtp, MediaDescription, MediaKind, Msid, Protocol, Rid,
+    RidDirection, RtcpFb, RtpMap, Simulcast, SsrcAttribute, SsrcGroup,
 };
 
 use super::TrackKind;
 use super::codec::{CodecParameters, codecs_of};
+
+/// Most `a=rid` lines read from one remote m-section (browsers offer up to four layers); more
+/// are ignored.
+pub const MAX_REMOTE_RIDS_PER_SECTION: usize = 8;
 
 /// Most SSRCs read from one remote m-section (`a=ssrc` lines name a few per section; simulcast
 /// with RTX needs six). More are ignored, so hostile SDP cannot grow the routing table.
@@ -33,6 +37,10 @@ pub struct MediaSection {
     pub msid: Option<Msid>,
     /// (media SSRC, RTX SSRC, cname) when the section sends.
     pub ssrcs: Option<(u32, Option<u32>, String)>,
+    /// `a=rid` lines (RFC 8851): the layers sent (offer) or accepted for receiving (answer).
+    pub rids: Vec<Rid>,
+    /// `a=simulcast` (RFC 8853), when the section sends or receives several rids.
+    pub simulcast: Option<Simulcast>,
 }
 
 impl MediaSection {
@@ -82,6 +90,12 @@ impl MediaSection {
                 }
             }
         }
+        for r in &self.rids {
+            m.push_attribute(Attribute::Rid(r.clone()));
+        }
+        if let Some(s) = &self.simulcast {
+            m.push_attribute(Attribute::Simulcast(s.clone()));
+        }
         m
     }
 }
@@ -111,6 +125,8 @@ impl MediaSection {
             extmaps: remote.extmaps,
             msid: m.msids().next().cloned(),
             ssrcs,
+            rids: remote.rids,
+            simulcast: remote.simulcast,
         })
     }
 }
@@ -161,6 +177,10 @@ pub struct RemoteMedia {
     pub rtx: Vec<(u32, u32)>,
     /// The rids the peer sends (`a=rid:<id> send`).
     pub send_rids: Vec<String>,
+    /// Every `a=rid` line, at most [`MAX_REMOTE_RIDS_PER_SECTION`].
+    pub rids: Vec<Rid>,
+    /// `a=simulcast`.
+    pub simulcast: Option<Simulcast>,
     /// `a=rtcp-mux`.
     pub rtcp_mux: bool,
 }
@@ -211,7 +231,14 @@ impl RemoteMedia {
                 .rids()
                 .filter(|r| r.direction == RidDirection::Send)
                 .map(|r| r.id.clone())
+                .take(MAX_REMOTE_RIDS_PER_SECTION)
                 .collect(),
+            rids: m
+                .rids()
+                .take(MAX_REMOTE_RIDS_PER_SECTION)
+                .cloned()
+                .collect(),
+            simulcast: m.simulcast().cloned(),
             rtcp_mux: m.rtcp_mux(),
         })
     }
@@ -334,6 +361,8 @@ mod tests {
                 track_id: Some("t".into()),
             }),
             ssrcs: Some((11, Some(12), "cn".into())),
+            rids: Vec::new(),
+            simulcast: None,
         };
         let m = section.write(9);
         let text = m.to_string();

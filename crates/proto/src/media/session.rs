@@ -12,13 +12,14 @@ use std::time::Instant;
 
 use rtcio_rtp::rtcp::{Pli, RtcpPacket, parse_compound, write_compound};
 use rtcio_rtp::{ExtensionMap, ExtensionValues, RtpHeader, RtpPacket};
-use rtcio_sdp::{Direction, MediaDescription, Msid, SessionDescription};
+use rtcio_sdp::{Direction, MediaDescription, Msid, RidDirection, SessionDescription};
 
 use super::TrackKind;
 use super::codec::{CodecParameters, negotiate};
 use super::extension::{self, ExtensionIds};
-use super::router::{Router, RouterStats};
+use super::router::{PacketIds, Router, RouterStats};
 use super::section::{MediaSection, RemoteMedia};
+use super::simulcast;
 use super::streams::{ReceivedFrameEvent, StreamOutput, Streams};
 use super::transceiver::{SenderTrack, Transceiver, TransceiverId, answer_direction, from_flags};
 use crate::peer::Error;
@@ -45,6 +46,9 @@ pub struct ReceivedRtp {
     pub extensions: ExtensionValues,
     /// Whether it arrived as an RTX retransmission.
     pub retransmission: bool,
+    /// The simulcast layer (rid, RFC 8852) its SSRC is bound to, when the transceiver receives
+    /// simulcast.
+    pub rid: Option<String>,
 }
 
 /// A received RTCP packet, unprotected, with the transceiver it concerns when known: the
@@ -396,6 +400,8 @@ impl MediaSession {
             msid: Self::msid_of(t),
             ssrcs: self.ssrcs_of(t, t.direction, rtx),
             codecs,
+            rids: Vec::new(),
+            simulcast: None,
         })
     }
 
@@ -461,6 +467,11 @@ impl MediaSession {
         }
         let direction = answer_direction(t.direction, remote.direction);
         let rtx = codecs.iter().any(|c| c.rtx_payload_type.is_some());
+        let (rids, simulcast) = direction
+            .receives()
+            .then(|| simulcast::answer_recv(&remote, &codecs))
+            .flatten()
+            .map_or((Vec::new(), None), |(r, s)| (r, Some(s)));
         Some(MediaSection {
             mid: t.mid.clone()?,
             kind: t.kind,
@@ -469,6 +480,8 @@ impl MediaSession {
             msid: Self::msid_of(t),
             ssrcs: self.ssrcs_of(t, direction, rtx),
             codecs,
+            rids,
+            simulcast,
         })
     }
 
@@ -516,6 +529,10 @@ impl MediaSession {
             t.extmaps = answer.extmaps.clone();
             t.current_direction = Some(direction);
             set_remote_receiver(t, &remote_media);
+            t.receiver.rids = simulcast::layers(&local_media, RidDirection::Recv)
+                .into_iter()
+                .map(|l| l.rid)
+                .collect();
             let receives = direction.receives();
             if receives && !t.receiving {
                 t.receiving = true;
@@ -553,14 +570,24 @@ impl MediaSession {
         let extensions = self.ext_map.read(&packet.header);
         let original = packet.header.clone();
         let mut header = packet.header;
-        let Some(binding) = self.router.route(
-            &self.transceivers,
-            header.ssrc,
-            header.payload_type,
-            extensions.mid.as_deref(),
-        ) else {
+        let ids = PacketIds {
+            ssrc: header.ssrc,
+            payload_type: header.payload_type,
+            mid: extensions.mid.as_deref(),
+            rid: extensions.rid.as_deref(),
+            repaired_rid: extensions.repaired_rid.as_deref(),
+        };
+        let Some(binding) = self.router.route(&self.transceivers, ids) else {
             return;
         };
+        // An RTX stream repairs its FID partner, else the media SSRC of its rid, else the only
+        // SSRC the receiver has seen.
+        let repairs = binding.repairs.or_else(|| {
+            binding
+                .rid
+                .as_deref()
+                .and_then(|rid| self.router.rid_ssrc(binding.transceiver, rid))
+        });
         let Some(t) = self
             .transceivers
             .iter_mut()
@@ -579,7 +606,7 @@ impl MediaSession {
                 .iter()
                 .any(|c| c.rtx_payload_type == Some(header.payload_type));
             let media_ssrc = if rtx {
-                binding.repairs.or(t.receiver.remote_ssrcs.first().copied())
+                repairs.or(t.receiver.remote_ssrcs.first().copied())
             } else {
                 Some(header.ssrc)
             };
@@ -589,7 +616,8 @@ impl MediaSession {
                     payload,
                     padding: packet.padding,
                 };
-                self.streams.on_received(now, t, media_ssrc, &wire);
+                let rid = binding.rid.as_deref();
+                self.streams.on_received(now, t, media_ssrc, rid, &wire);
             }
         }
         let apt = t
@@ -601,7 +629,7 @@ impl MediaSession {
         if let Some(apt) = apt {
             // RFC 4588 §4: the original sequence number leads the payload; the media SSRC is
             // the FID partner, or the only SSRC the receiver has seen.
-            let media_ssrc = binding.repairs.or(t.receiver.remote_ssrcs.first().copied());
+            let media_ssrc = repairs.or(t.receiver.remote_ssrcs.first().copied());
             let (Some(media_ssrc), Some(osn)) = (media_ssrc, payload.get(..2)) else {
                 self.drops.rtx_unrepairable += 1;
                 return;
@@ -626,6 +654,7 @@ impl MediaSession {
             payload: payload.to_vec(),
             extensions,
             retransmission,
+            rid: binding.rid,
         });
     }
 
@@ -746,11 +775,22 @@ impl MediaSession {
         Ok(())
     }
 
-    /// Asks the peer for a keyframe of what transceiver `id` receives (PLI, RFC 4585 §6.3.1).
-    pub fn request_keyframe(&mut self, id: TransceiverId) -> Result<(), Error> {
+    /// Asks the peer for a keyframe of what transceiver `id` receives (PLI, RFC 4585 §6.3.1):
+    /// of simulcast layer `rid` only, or of every stream with `None`.
+    pub fn request_keyframe(&mut self, id: TransceiverId, rid: Option<&str>) -> Result<(), Error> {
         let t = self
             .transceiver(id)
             .ok_or_else(|| Error::InvalidAccess(format!("no transceiver {}", id.0)))?;
+        if let Some(rid) = rid {
+            let media_ssrc = self.router.rid_ssrc(id, rid).ok_or_else(|| {
+                Error::InvalidState(format!("nothing received yet for rid {rid}"))
+            })?;
+            let pli = RtcpPacket::Pli(Pli {
+                sender_ssrc: t.sender.ssrc,
+                media_ssrc,
+            });
+            return self.write_rtcp(&[pli]);
+        }
         let media: Vec<u32> = t
             .receiver
             .remote_ssrcs
@@ -842,6 +882,11 @@ impl MediaSession {
     /// Send statistics of a transceiver's sender (W3C outbound-rtp), once it sent.
     pub fn send_stats(&self, id: TransceiverId) -> Option<rtcio_rtp::stream::SendStats> {
         self.streams.send_stats(id)
+    }
+
+    /// The simulcast layer (rid) of the received media SSRC `ssrc`, if it has one.
+    pub fn receive_rid(&self, ssrc: u32) -> Option<&str> {
+        self.streams.receive_rid(ssrc)
     }
 
     /// Receive statistics of a transceiver's streams (W3C inbound-rtp), by SSRC.
@@ -1076,7 +1121,7 @@ mod tests {
         assert_eq!(video.header.sequence_number, 100);
 
         // b asks a for a keyframe: a sees a PLI for its video sender.
-        b.request_keyframe(tb[1]).unwrap();
+        b.request_keyframe(tb[1], None).unwrap();
         pump(&mut b, &mut a);
         let pli = a.poll_rtcp().unwrap();
         assert_eq!(pli.transceiver, Some(ta[1]));
@@ -1088,6 +1133,123 @@ mod tests {
             })
         ));
         assert_eq!(a.drops(), MediaDrops::default());
+    }
+
+    #[test]
+    fn simulcast_layers_route_by_rid_and_repaired_rid() {
+        let path = format!(
+            "{}/../sdp/tests/fixtures/handmade-chromium-simulcast-offer.sdp",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let offer = SessionDescription::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut b = MediaSession::new("b".into());
+        let taken = b.apply_remote_offer(&offer, || seed(1));
+        let answer = describe(
+            taken
+                .iter()
+                .map(|(i, id)| b.answer_section(*id, &offer.media[*i]).unwrap().write(9))
+                .collect(),
+        );
+        let video = &answer.media[1];
+        assert_eq!(video.simulcast().unwrap().to_string(), "recv q;h;~f");
+        assert_eq!(video.rids().count(), 3);
+        b.apply_negotiation(&answer, &offer, false);
+        let tv = taken[1].1;
+        assert_eq!(b.transceiver(tv).unwrap().receiver().rids, ["q", "h", "f"]);
+        let t0 = Instant::now();
+        b.advance(t0);
+        let map = extension::map_of(&video.extmaps().cloned().collect::<Vec<_>>());
+        let packet = |ssrc: u32, pt: u8, seq: u16, rid: Option<&str>, rrid: Option<&str>| {
+            let mut header = RtpHeader {
+                marker: true,
+                payload_type: pt,
+                sequence_number: seq,
+                timestamp: u32::from(seq) * 3000,
+                ssrc,
+                ..Default::default()
+            };
+            let values = ExtensionValues {
+                mid: Some("1".into()),
+                rid: rid.map(Into::into),
+                repaired_rid: rrid.map(Into::into),
+                ..Default::default()
+            };
+            map.write(&values, &mut header);
+            // A one-packet VP8 keyframe (payload descriptor, then the frame tag and start
+            // code); an RTX payload leads with the original sequence number.
+            let mut payload = Vec::new();
+            if pt == 97 {
+                payload.extend_from_slice(&(seq - 1000).to_be_bytes());
+            }
+            payload.extend_from_slice(&[0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 1, 2, 3, 4]);
+            rtcio_rtp::packet::write_packet(&header, &payload, 0).unwrap()
+        };
+        for seq in 1..=6u16 {
+            for (ssrc, rid) in [(100, "q"), (200, "h"), (300, "f")] {
+                if ssrc == 200 && seq == 4 {
+                    continue; // lost, repaired below
+                }
+                // Browsers stop sending the rid once the SSRC is known: the binding stays.
+                let named = (seq < 3).then_some(rid);
+                b.handle_rtp(&packet(ssrc, 96, seq, named, None));
+            }
+        }
+        b.handle_rtp(&packet(201, 97, 1004, None, Some("h")));
+        let mut got: Vec<(u32, Option<String>, u16, bool)> = Vec::new();
+        while let Some(p) = b.poll_rtp() {
+            assert_eq!(p.transceiver, tv);
+            got.push((
+                p.header.ssrc,
+                p.rid,
+                p.header.sequence_number,
+                p.retransmission,
+            ));
+        }
+        assert_eq!(got.len(), 18);
+        for (ssrc, rid) in [(100, "q"), (200, "h"), (300, "f")] {
+            assert!(
+                got.iter()
+                    .filter(|g| g.0 == ssrc)
+                    .all(|g| g.1.as_deref() == Some(rid)),
+                "{got:?}"
+            );
+        }
+        assert_eq!(got[17], (200, Some("h".into()), 4, true));
+        // One stream engine per layer, each with its rid; the RTX repair reached layer h's.
+        // Their jitter buffers give frames out once the start latency passed.
+        let end = t0 + std::time::Duration::from_secs(1);
+        for _ in 0..100 {
+            let at = b.poll_timeout().filter(|t| *t < end).unwrap_or(end);
+            b.handle_timeout(at);
+        }
+        let mut frames = [0u32; 3];
+        while let Some(f) = b.poll_frame() {
+            let i = ["q", "h", "f"]
+                .iter()
+                .position(|r| Some(*r) == f.rid.as_deref());
+            frames[i.expect("a layer's frame")] += 1;
+        }
+        assert_eq!(frames, [6, 6, 6]);
+        let stats = b.receive_stats(tv);
+        assert_eq!(stats.len(), 3);
+        let h = stats.iter().find(|(ssrc, _)| *ssrc == 200).unwrap();
+        assert_eq!(b.receive_rid(200), Some("h"));
+        assert_eq!(h.1.inbound.retransmitted_packets_received, 1);
+        assert_eq!(h.1.inbound.packets_received, 6);
+        // A keyframe request for one layer names that layer's SSRC only.
+        while b.poll_transmit().is_some() {}
+        b.request_keyframe(tv, Some("h")).unwrap();
+        let t = b.poll_transmit().unwrap();
+        let plis = parse_compound(&t.data).unwrap().packets;
+        assert!(matches!(
+            plis[..],
+            [RtcpPacket::Pli(Pli {
+                media_ssrc: 200,
+                ..
+            })]
+        ));
+        assert!(b.request_keyframe(tv, Some("zz")).is_err());
+        assert_eq!(b.drops(), MediaDrops::default());
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct ReceivedFrameEvent {
     pub transceiver: TransceiverId,
     /// The media SSRC of the stream.
     pub ssrc: u32,
+    /// The simulcast layer (rid) of the stream, if the transceiver receives simulcast.
+    pub rid: Option<String>,
     /// The frame, or the frames lost (in order, after NACK/RTX repair or giving up).
     pub event: ReceiveEvent,
 }
@@ -40,13 +42,21 @@ pub struct ReceivedFrameEvent {
 pub(crate) struct Streams {
     clock: Option<NtpClock>,
     send: HashMap<TransceiverId, SendStream>,
-    receive: HashMap<u32, (TransceiverId, ReceiveStream)>,
+    receive: HashMap<u32, Receiving>,
     /// Receive streams not created because [`MAX_RECEIVE_STREAMS`] were live.
     pub(crate) receive_streams_refused: u64,
     /// Frame events waiting to be read (at most [`MAX_PENDING_FRAMES`]).
     frames: VecDeque<ReceivedFrameEvent>,
     /// Frame events dropped because [`MAX_PENDING_FRAMES`] were waiting.
     pub(crate) frames_dropped: u64,
+}
+
+/// One received media SSRC: its transceiver, layer and engine.
+#[derive(Debug)]
+struct Receiving {
+    transceiver: TransceiverId,
+    rid: Option<String>,
+    stream: ReceiveStream,
 }
 
 /// A packet the engines want sent: RTP (retransmission) or an RTCP compound.
@@ -96,12 +106,13 @@ impl Streams {
     }
 
     /// Feeds a received packet (as it arrived: RTX still wrapped) of `t` whose media SSRC is
-    /// `media_ssrc`.
+    /// `media_ssrc`, of simulcast layer `rid` if known.
     pub(crate) fn on_received(
         &mut self,
         now: Instant,
         t: &Transceiver,
         media_ssrc: u32,
+        rid: Option<&str>,
         packet: &RtpPacket<'_>,
     ) {
         if !self.receive.contains_key(&media_ssrc) {
@@ -136,18 +147,31 @@ impl Streams {
                 .rtx_payload_type
                 .zip(rtx_ssrc)
                 .map(|(payload_type, ssrc)| RtxConfig { ssrc, payload_type });
-            self.receive
-                .insert(media_ssrc, (t.id, ReceiveStream::new(config, now)));
+            let r = Receiving {
+                transceiver: t.id,
+                rid: rid.map(str::to_string),
+                stream: ReceiveStream::new(config, now),
+            };
+            self.receive.insert(media_ssrc, r);
         }
-        if let Some((id, stream)) = self.receive.get_mut(&media_ssrc) {
-            stream.handle_rtp(now, packet);
-            drain_events(
-                *id,
-                media_ssrc,
-                stream,
-                &mut self.frames,
-                &mut self.frames_dropped,
-            );
+        if let Some(r) = self.receive.get_mut(&media_ssrc) {
+            let ssrc = packet.header.ssrc;
+            if ssrc != media_ssrc && !r.stream.accepts_ssrc(ssrc) {
+                // An RTX SSRC not signalled (simulcast names none): learned from the
+                // repaired-rid or FID that tied it to this stream.
+                let pt = packet.header.payload_type;
+                if t.codecs.iter().any(|c| c.rtx_payload_type == Some(pt)) {
+                    r.stream.set_rtx(RtxConfig {
+                        ssrc,
+                        payload_type: pt,
+                    });
+                }
+            }
+            if r.rid.is_none() && rid.is_some() {
+                r.rid = rid.map(str::to_string);
+            }
+            r.stream.handle_rtp(now, packet);
+            drain_events(r, media_ssrc, &mut self.frames, &mut self.frames_dropped);
         }
     }
 
@@ -156,8 +180,8 @@ impl Streams {
         for s in self.send.values_mut() {
             s.handle_rtcp(now, packet);
         }
-        for (_, s) in self.receive.values_mut() {
-            s.handle_rtcp(now, packet);
+        for r in self.receive.values_mut() {
+            r.stream.handle_rtcp(now, packet);
         }
     }
 
@@ -168,18 +192,21 @@ impl Streams {
                 s.handle_timeout(now);
             }
         }
-        for (ssrc, (id, s)) in &mut self.receive {
-            if s.poll_timeout().is_some_and(|t| t <= now) {
-                s.handle_timeout(now);
+        for (ssrc, r) in &mut self.receive {
+            if r.stream.poll_timeout().is_some_and(|t| t <= now) {
+                r.stream.handle_timeout(now);
             }
-            drain_events(*id, *ssrc, s, &mut self.frames, &mut self.frames_dropped);
+            drain_events(r, *ssrc, &mut self.frames, &mut self.frames_dropped);
         }
     }
 
     /// The earliest timer.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
         let send = self.send.values().filter_map(SendStream::poll_timeout);
-        let recv = self.receive.values().filter_map(|(_, s)| s.poll_timeout());
+        let recv = self
+            .receive
+            .values()
+            .filter_map(|r| r.stream.poll_timeout());
         send.chain(recv).min()
     }
 
@@ -196,8 +223,8 @@ impl Streams {
                 push_rtcp(&packets, out);
             }
         }
-        for (_, s) in self.receive.values_mut() {
-            while let Some(packets) = s.poll_rtcp(now) {
+        for r in self.receive.values_mut() {
+            while let Some(packets) = r.stream.poll_rtcp(now) {
                 push_rtcp(&packets, out);
             }
         }
@@ -206,7 +233,7 @@ impl Streams {
     /// Forgets the streams of a stopped transceiver (and its unread frames).
     pub(crate) fn remove(&mut self, id: TransceiverId) {
         self.send.remove(&id);
-        self.receive.retain(|_, (t, _)| *t != id);
+        self.receive.retain(|_, r| r.transceiver != id);
         self.frames.retain(|f| f.transceiver != id);
     }
 
@@ -224,28 +251,33 @@ impl Streams {
     pub(crate) fn receive_stats(&self, id: TransceiverId) -> Vec<(u32, ReceiveStats)> {
         self.receive
             .iter()
-            .filter(|(_, (t, _))| *t == id)
-            .map(|(ssrc, (_, s))| (*ssrc, s.stats()))
+            .filter(|(_, r)| r.transceiver == id)
+            .map(|(ssrc, r)| (*ssrc, r.stream.stats()))
             .collect()
+    }
+
+    /// The simulcast layer of the received media SSRC `ssrc`, if it has one.
+    pub(crate) fn receive_rid(&self, ssrc: u32) -> Option<&str> {
+        self.receive.get(&ssrc).and_then(|r| r.rid.as_deref())
     }
 }
 
 /// Moves a stream's frame events into the bounded queue the receivers read.
 fn drain_events(
-    transceiver: TransceiverId,
+    r: &mut Receiving,
     ssrc: u32,
-    stream: &mut ReceiveStream,
     frames: &mut VecDeque<ReceivedFrameEvent>,
     dropped: &mut u64,
 ) {
-    while let Some(event) = stream.poll_event() {
+    while let Some(event) = r.stream.poll_event() {
         if frames.len() >= MAX_PENDING_FRAMES {
             *dropped += 1;
             continue;
         }
         frames.push_back(ReceivedFrameEvent {
-            transceiver,
+            transceiver: r.transceiver,
             ssrc,
+            rid: r.rid.clone(),
             event,
         });
     }

@@ -55,6 +55,9 @@ pub struct Receiver {
     pub remote_ssrcs: Vec<u32>,
     /// Announced (media SSRC, RTX SSRC) pairs (`a=ssrc-group:FID`).
     pub remote_rtx: Vec<(u32, u32)>,
+    /// The rids negotiated for receiving simulcast (`a=simulcast:recv` of our description),
+    /// in order; empty without simulcast.
+    pub rids: Vec<String>,
 }
 
 /// A transceiver (W3C `RTCRtpTransceiver`).

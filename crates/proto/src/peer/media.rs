@@ -182,11 +182,17 @@ impl PeerConnection {
         self.flush_media()
     }
 
-    /// Asks the peer for a keyframe of what transceiver `id` receives (PLI).
-    pub fn request_keyframe(&mut self, now: Instant, id: TransceiverId) -> Result<(), Error> {
+    /// Asks the peer for a keyframe of what transceiver `id` receives (PLI): of simulcast
+    /// layer `rid` only, or of every stream it receives with `None`.
+    pub fn request_keyframe(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        rid: Option<&str>,
+    ) -> Result<(), Error> {
         self.check_media_ready()?;
         self.media.advance(now);
-        self.media.request_keyframe(id)?;
+        self.media.request_keyframe(id, rid)?;
         self.flush_media()
     }
 
@@ -288,6 +294,7 @@ impl PeerConnection {
                     kind: StatsKind::InboundRtp {
                         kind,
                         mid: mid.clone(),
+                        rid: self.media.receive_rid(ssrc).map(str::to_string),
                         transport_id: TRANSPORT_ID.into(),
                         codec_id: codec.and_then(|c| codec_id(t, c.payload_type)),
                         remote_id: remote_id.clone(),

@@ -170,6 +170,8 @@ pub enum StatsKind {
         kind: &'static str,
         /// `mid`.
         mid: Option<String>,
+        /// `rid`: the simulcast layer, when the transceiver receives simulcast.
+        rid: Option<String>,
         /// `transportId`.
         transport_id: String,
         /// `codecId`, when the payload type is known.

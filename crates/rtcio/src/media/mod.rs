@@ -190,7 +190,10 @@ impl MediaHub {
         while let Some(f) = core.poll_frame() {
             let q = self.receiver(f.transceiver);
             match f.event {
-                ReceiveEvent::Frame(frame) => q.push_frame(EncodedFrame::from(frame.frame)),
+                ReceiveEvent::Frame(frame) => q.push_frame(EncodedFrame {
+                    rid: f.rid,
+                    ..EncodedFrame::from(frame.frame)
+                }),
                 ReceiveEvent::FrameLost { .. } => {
                     q.frames_lost.fetch_add(1, Ordering::Relaxed);
                 }

@@ -66,6 +66,9 @@ pub struct EncodedFrame {
     pub keyframe: bool,
     /// The bitstream (H.264 in Annex-B form).
     pub data: Vec<u8>,
+    /// The simulcast layer (RFC 8851 rid): the encoding a sender sends it on (`None`: the first
+    /// encoding), the layer a receiver got it from (`None` without simulcast).
+    pub rid: Option<String>,
 }
 
 impl From<rtcio_rtp::codec::EncodedFrame> for EncodedFrame {
@@ -75,6 +78,7 @@ impl From<rtcio_rtp::codec::EncodedFrame> for EncodedFrame {
             timestamp: f.rtp_timestamp,
             keyframe: f.keyframe,
             data: f.data,
+            rid: None,
         }
     }
 }

@@ -359,11 +359,20 @@ impl RTCRtpReceiver {
         self.queue.frames_dropped()
     }
 
-    /// Asks the sender for a keyframe (PLI).
+    /// Asks the sender for a keyframe (PLI) of every stream received (every simulcast layer).
     pub async fn request_keyframe(&self) -> Result<(), Error> {
         let id = self.id;
         self.inner
-            .with_core(|core, now| core.request_keyframe(now, id))
+            .with_core(|core, now| core.request_keyframe(now, id, None))
+            .await
+    }
+
+    /// Asks the sender for a keyframe (PLI) of simulcast layer `rid` only (an error until
+    /// something of that layer arrived).
+    pub async fn request_layer_keyframe(&self, rid: &str) -> Result<(), Error> {
+        let id = self.id;
+        self.inner
+            .with_core(|core, now| core.request_keyframe(now, id, Some(rid)))
             .await
     }
 }

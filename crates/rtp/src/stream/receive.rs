@@ -214,6 +214,12 @@ impl ReceiveStream {
         ssrc == self.config.ssrc || self.config.rtx.is_some_and(|r| r.ssrc == ssrc)
     }
 
+    /// Sets the RTX stream that repairs this one, once known (RFC 4588; with simulcast the
+    /// RTX SSRC is often only learned from a packet's repaired-rid, RFC 8852).
+    pub fn set_rtx(&mut self, rtx: RtxConfig) {
+        self.config.rtx = Some(rtx);
+    }
+
     /// The RTT used for NACK timing: measured through XR, set by [`ReceiveStream::set_rtt`], or
     /// [`DEFAULT_RTT`].
     pub fn rtt(&self) -> Duration {

@@ -492,7 +492,13 @@ fn run(seed: u64, link: LinkConfig) {
         "t (s)", "step", "packets", "frames"
     );
     for (at, step, expect, p, f) in &checks {
-        println!("  {at:>5}  {:<18} {p:>8?} {f:>8?}", format!("{step:?}"));
+        let show = |l: &Option<usize>| l.map_or("-".to_string(), |l| l.to_string());
+        println!(
+            "  {at:>5}  {:<18} {:>8} {:>8}",
+            format!("{step:?}"),
+            show(p),
+            show(f)
+        );
         assert_eq!(
             *p, *expect,
             "seed {seed}: packet selector after {step:?} at {at} s"

@@ -41,6 +41,9 @@ pub(crate) struct Switcher {
     last_out: Option<(u32, Instant)>,
     events: VecDeque<SelectorEvent>,
     pub(crate) stats: SelectorStats,
+    /// Until then, while nothing was forwarded yet, a target layer not seen yet is waited for
+    /// rather than replaced by a lower one that happened to arrive first (`None` once over).
+    start_grace: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -62,6 +65,7 @@ fn ticks(d: Duration, clock_rate: u32) -> u64 {
 impl Switcher {
     pub(crate) fn new(config: SelectorConfig, now: Instant) -> Self {
         let n = config.rids.len();
+        let config_timeout = config.layer_timeout;
         Self {
             layers: vec![
                 Layer {
@@ -83,6 +87,7 @@ impl Switcher {
             last_out: None,
             events: VecDeque::new(),
             stats: SelectorStats::default(),
+            start_grace: Some(now + config_timeout),
         }
     }
 
@@ -223,12 +228,18 @@ impl Switcher {
         if self.is_active(now, want) {
             return Some(want);
         }
+        if self.start_grace.is_some() && self.layers[want].last_packet.is_none() {
+            return None;
+        }
         (0..want).rev().find(|&l| self.is_active(now, l))
     }
 
     /// Re-evaluates activity and the layer to forward; starts, retargets or cancels the pending
     /// switch.
     pub(crate) fn refresh(&mut self, now: Instant) {
+        if self.current.is_some() || self.start_grace.is_some_and(|t| now >= t) {
+            self.start_grace = None;
+        }
         for layer in 0..self.layers.len() {
             let active = self.is_active(now, layer);
             if active != self.layers[layer].reported_active {
@@ -328,7 +339,7 @@ impl Switcher {
     /// When `handle_timeout` is next due: a keyframe request to repeat, or an active layer that
     /// would time out.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        let retry = self.pending.map(|p| p.next_request);
+        let retry = self.pending.map(|p| p.next_request).or(self.start_grace);
         let timeouts = self
             .layers
             .iter()

@@ -12,7 +12,9 @@
 //!   continue across switches (each layer has its own random timestamp offset; the gap between
 //!   the last forwarded frame and the new layer's keyframe is taken from their arrival times);
 //! * notice a layer that stopped (the sender dropped it for lack of bandwidth, or it was lost)
-//!   and fall back to the next lower layer that is still arriving.
+//!   and fall back to the next lower layer that is still arriving. At the start, a target layer
+//!   not seen yet is waited for (up to the layer timeout) rather than replaced by a lower one
+//!   that happened to arrive first, so the output does not begin with a burst of switches.
 //!
 //! [`LayerSelector`] does this for packets (an SFU forwarding RTP) and [`FrameLayerSelector`]
 //! for assembled frames (an application reading frames from each layer's stream engine). Both

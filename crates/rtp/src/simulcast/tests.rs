@@ -557,3 +557,36 @@ fn output_numbers_map_back_to_their_layer_for_retransmission() {
         (106, 10_090)
     );
 }
+
+#[test]
+fn start_waits_for_the_target_layer_before_falling_back() {
+    let t0 = Instant::now();
+    let mut s = selector(t0);
+    s.set_target_layer(t0, 2);
+    // The low layers' keyframes come first: not taken, the target is expected any moment.
+    assert_eq!(feed(&mut s, t0, 0, 1, 0, true), None);
+    assert_eq!(feed(&mut s, t0 + ms(5), 1, 1, 0, true), None);
+    assert_eq!(s.pending_layer(), None);
+    assert!(feed(&mut s, t0 + ms(20), 2, 1, 0, true).is_some());
+    let first = std::iter::from_fn(|| s.poll_event())
+        .find(|e| matches!(e, SelectorEvent::LayerSwitched { .. }));
+    assert_eq!(
+        first,
+        Some(SelectorEvent::LayerSwitched {
+            from: None,
+            to: 2,
+            waited: ms(0)
+        })
+    );
+
+    // A target that never comes: after the layer timeout the next lower layer is taken.
+    let mut s = selector(t0);
+    s.set_target_layer(t0, 2);
+    assert_eq!(feed(&mut s, t0, 1, 1, 0, false), None);
+    assert_eq!(s.poll_timeout(), Some(t0 + DEFAULT_LAYER_TIMEOUT));
+    assert_eq!(feed(&mut s, t0 + ms(900), 1, 2, 3000, true), None);
+    s.handle_timeout(t0 + DEFAULT_LAYER_TIMEOUT);
+    assert_eq!(s.pending_layer(), Some(1));
+    assert_eq!(s.poll_keyframe_request(), Some(1));
+    assert!(feed(&mut s, t0 + ms(1010), 1, 3, 6000, true).is_some());
+}

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{LIMIT, TestPeer, negotiate, run_until, sim};
 use rtcio_netsim::{Datagram, LinkConfig, Peer};
-use rtcio_proto::media::{FrameWrite, SenderTrack, TrackKind, TransceiverId};
+use rtcio_proto::media::{FrameWrite, KeyframeRequestKind, SenderTrack, TrackKind, TransceiverId};
 use rtcio_proto::peer::{Event, PeerConnectionState};
 use rtcio_rtp::codec::Codec;
 use rtcio_rtp::stream::ReceiveEvent;
@@ -237,4 +237,185 @@ fn every_codec_round_trips_through_send_frame_under_loss() {
         sent.outbound.retransmitted_packets_sent > 0,
         "no loss repaired"
     );
+}
+
+/// Two connected peers, `a` sending VP8 video to `b`: (a's transceiver, b's transceiver).
+fn video_pair(
+    link: LinkConfig,
+    seed: u64,
+    start: Instant,
+) -> (
+    rtcio_netsim::Sim,
+    TestPeer,
+    TestPeer,
+    TransceiverId,
+    TransceiverId,
+) {
+    let mut sim = sim(link, seed, start);
+    let mut a = TestPeer::new("10.0.0.1:4000", seed * 2, start);
+    let mut b = TestPeer::new("10.0.0.2:4000", seed * 2 + 1, start);
+    let a_video = a.pc.add_track(TrackKind::Video, track("cam")).unwrap();
+    negotiate(&mut a, &mut b, start);
+    connect(&mut sim, &mut a, &mut b);
+    let b_video = tracks(&b)[0];
+    (sim, a, b, a_video, b_video)
+}
+
+/// A one-packet VP8 frame: a keyframe, or a delta frame (P bit set).
+fn vp8(i: u32, key: bool) -> Vec<u8> {
+    let mut f = if key {
+        vec![0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a]
+    } else {
+        vec![0x11, 0x02, 0x00]
+    };
+    f.extend(body(i as usize, 200));
+    f
+}
+
+fn keyframe_requests(p: &mut TestPeer) -> Vec<(TransceiverId, KeyframeRequestKind)> {
+    let mut out = Vec::new();
+    p.events.retain(|e| match e {
+        Event::KeyframeRequested {
+            transceiver, kind, ..
+        } => {
+            out.push((*transceiver, *kind));
+            false
+        }
+        _ => true,
+    });
+    out
+}
+
+#[test]
+fn pli_and_fir_reach_the_sender_as_keyframe_requested() {
+    use rtcio_rtp::rtcp::{Fir, FirEntry, RtcpPacket};
+    let start = Instant::now();
+    let link = LinkConfig::with_latency(Duration::from_millis(10));
+    let (mut sim, mut a, mut b, a_video, b_video) = video_pair(link, 7, start);
+    let send = |sim: &mut rtcio_netsim::Sim, a: &mut TestPeer, b: &mut TestPeer, i: u32| {
+        let data = vp8(i, i == 0);
+        let w = FrameWrite {
+            codec: Codec::Vp8,
+            timestamp: i * 3000,
+            data: &data,
+        };
+        a.pc.send_frame(sim.now(), a_video, w).unwrap();
+        sim.run_for(&mut [&mut *a, &mut *b], Duration::from_millis(33))
+            .unwrap();
+    };
+    for i in 0..5 {
+        send(&mut sim, &mut a, &mut b, i);
+    }
+    assert!(keyframe_requests(&mut a).is_empty());
+
+    b.pc.request_keyframe(sim.now(), b_video).unwrap();
+    send(&mut sim, &mut a, &mut b, 5);
+    assert_eq!(
+        keyframe_requests(&mut a),
+        [(a_video, KeyframeRequestKind::Pli)]
+    );
+
+    // A FIR naming the sender's SSRC; the same FIR again (a retransmission, RFC 5104 §4.3.1.1)
+    // is not a new request, one with the next sequence number is.
+    let ssrc = a.pc.transceiver(a_video).unwrap().sender().ssrc;
+    let fir = |seq_nr: u8| {
+        RtcpPacket::Fir(Fir {
+            sender_ssrc: 1,
+            entries: vec![FirEntry { ssrc, seq_nr }],
+        })
+    };
+    for seq_nr in [1, 1, 2] {
+        b.pc.write_rtcp(sim.now(), &[fir(seq_nr)]).unwrap();
+        sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(33))
+            .unwrap();
+    }
+    assert_eq!(
+        keyframe_requests(&mut a),
+        [
+            (a_video, KeyframeRequestKind::Fir),
+            (a_video, KeyframeRequestKind::Fir)
+        ]
+    );
+    let stats = a.pc.sender_stats(a_video).unwrap().outbound;
+    assert_eq!((stats.pli_count, stats.fir_count), (1, 2));
+    // Nothing asked of the receiving side's own sender-less transceiver.
+    assert!(keyframe_requests(&mut b).is_empty());
+}
+
+#[test]
+fn a_keyframe_lost_for_good_makes_the_receiver_need_one_and_ask() {
+    let start = Instant::now();
+    let link = LinkConfig::with_latency(Duration::from_millis(10));
+    let (mut sim, mut a, mut b, a_video, b_video) = video_pair(link.clone(), 11, start);
+    let a_ip = a.addr.ip();
+    let b_ip = b.addr.ip();
+    // (frame index, keyframe) as b's receiver delivers them, and KeyframeNeeded positions.
+    let mut delivered: Vec<(u32, bool)> = Vec::new();
+    let mut needed_after: Vec<usize> = Vec::new();
+    let mut requests = 0;
+    let mut pending_request = false;
+    for i in 0..200u32 {
+        // 1 s in, the path to b fails for 2.5 s (longer than a's 2 s send history, so the
+        // keyframe sent during it cannot be repaired).
+        if i == 30 {
+            let down = LinkConfig {
+                loss: 1.0,
+                ..link.clone()
+            };
+            sim.net.set_link(a_ip, b_ip, down);
+        }
+        if i == 105 {
+            sim.net.set_link(a_ip, b_ip, link.clone());
+        }
+        let key = i == 0 || i == 40 || std::mem::take(&mut pending_request);
+        let data = vp8(i, key);
+        let w = FrameWrite {
+            codec: Codec::Vp8,
+            timestamp: i * 3000,
+            data: &data,
+        };
+        a.pc.send_frame(sim.now(), a_video, w).unwrap();
+        sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(33))
+            .unwrap();
+        for (t, kind) in keyframe_requests(&mut a) {
+            assert_eq!((t, kind), (a_video, KeyframeRequestKind::Pli));
+            requests += 1;
+            pending_request = true;
+        }
+        while let Some(f) = b.pc.poll_frame() {
+            assert_eq!(f.transceiver, b_video);
+            match f.event {
+                ReceiveEvent::Frame(f) => {
+                    delivered.push((f.frame.rtp_timestamp / 3000, f.frame.keyframe))
+                }
+                ReceiveEvent::KeyframeNeeded => needed_after.push(delivered.len()),
+                ReceiveEvent::FrameLost { .. } => {}
+            }
+        }
+    }
+    // Frames up to the outage, then nothing until the keyframe the PLI asked for.
+    assert_eq!(
+        needed_after,
+        [30],
+        "KeyframeNeeded once, right after frame 29"
+    );
+    assert!(requests >= 1, "the PLI reached the sender");
+    let (resumed, key) = delivered[30];
+    assert!(
+        key && resumed > 105,
+        "resumed with frame {resumed} (key {key})"
+    );
+    assert!(
+        delivered[..30]
+            .iter()
+            .enumerate()
+            .all(|(k, f)| f.0 == k as u32)
+    );
+    let tail = &delivered[30..];
+    assert!(
+        tail.windows(2).all(|w| w[1].0 == w[0].0 + 1),
+        "gap after resuming"
+    );
+    assert_eq!(tail.last().unwrap().0, 199);
+    assert!(b.pc.receiver_stats(b_video)[0].1.inbound.pli_count >= 1);
 }

@@ -385,6 +385,10 @@ impl Core for PeerConnection {
                     st.media.ended(id);
                     None
                 }
+                Event::KeyframeRequested { transceiver, .. } => {
+                    st.media.keyframe_requested(transceiver);
+                    None
+                }
                 Event::ChannelOpen(id)
                 | Event::ChannelMessage(id)
                 | Event::ChannelBufferedAmountLow(id)

@@ -23,7 +23,9 @@ pub use session::{
     MediaDrops, MediaEvent, MediaSession, MediaTransmit, ReceivedRtcp, ReceivedRtp, RtpWrite,
     SenderSeed,
 };
-pub use streams::{MAX_PENDING_FRAMES, MAX_RECEIVE_STREAMS, ReceivedFrameEvent};
+pub use streams::{
+    KeyframeRequestKind, MAX_PENDING_FRAMES, MAX_RECEIVE_STREAMS, ReceivedFrameEvent,
+};
 pub use transceiver::{Receiver, Sender, SenderTrack, Transceiver, TransceiverId};
 
 /// W3C `MediaStreamTrack.kind`.

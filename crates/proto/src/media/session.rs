@@ -94,6 +94,16 @@ pub enum MediaEvent {
     /// The receiver's track ended (`mute`/removal: the peer stopped sending or the transceiver
     /// stopped).
     TrackEnded(TransceiverId),
+    /// The peer asked the transceiver's sender for a keyframe (PLI or a new FIR naming its
+    /// SSRC); requests arriving together are merged into one.
+    KeyframeRequested {
+        /// The sender's transceiver.
+        transceiver: TransceiverId,
+        /// PLI or FIR.
+        kind: super::streams::KeyframeRequestKind,
+        /// The simulcast encoding asked for (`None` without simulcast).
+        rid: Option<String>,
+    },
 }
 
 /// Counters of media input dropped.
@@ -875,6 +885,13 @@ impl MediaSession {
                 data,
                 rtcp,
                 priority: rtcio_bwe::PacketKind::Retransmission,
+            });
+        }
+        for (transceiver, kind) in self.streams.take_keyframe_requests() {
+            self.events.push_back(MediaEvent::KeyframeRequested {
+                transceiver,
+                kind,
+                rid: None,
             });
         }
     }

@@ -10,7 +10,7 @@ use rtcio_rtp::RtpPacket;
 use rtcio_rtp::rtcp::{RtcpPacket, write_compound};
 use rtcio_rtp::stream::{
     NtpClock, ReceiveConfig, ReceiveEvent, ReceiveStats, ReceiveStream, RtxConfig, SendConfig,
-    SendStats, SendStream,
+    SendEvent, SendStats, SendStream,
 };
 
 use super::transceiver::{Transceiver, TransceiverId};
@@ -37,6 +37,15 @@ pub struct ReceivedFrameEvent {
     pub event: ReceiveEvent,
 }
 
+/// How a receiver asked for a keyframe (RFC 4585 §6.3.1, RFC 5104 §4.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyframeRequestKind {
+    /// Picture Loss Indication.
+    Pli,
+    /// Full Intra Request (a new sequence number; retransmitted FIRs are not new requests).
+    Fir,
+}
+
 /// The stream engines of a media session.
 #[derive(Debug, Default)]
 pub(crate) struct Streams {
@@ -49,6 +58,9 @@ pub(crate) struct Streams {
     frames: VecDeque<ReceivedFrameEvent>,
     /// Frame events dropped because [`MAX_PENDING_FRAMES`] were waiting.
     pub(crate) frames_dropped: u64,
+    /// Keyframe requests the send streams took from PLI/FIR, not yet collected (at most one per
+    /// send stream: the engine merges requests until polled).
+    keyframe_requests: Vec<(TransceiverId, KeyframeRequestKind)>,
 }
 
 /// One received media SSRC: its transceiver, layer and engine.
@@ -212,13 +224,20 @@ impl Streams {
 
     /// Retransmissions and RTCP the engines want sent now.
     pub(crate) fn poll_output(&mut self, now: Instant, out: &mut Vec<StreamOutput>) {
-        for s in self.send.values_mut() {
+        for (id, s) in &mut self.send {
             while let Some(p) = s.poll_retransmit(now) {
                 if let Ok(data) = p.to_bytes() {
                     out.push(StreamOutput { data, rtcp: false });
                 }
             }
-            while s.poll_event().is_some() {}
+            while let Some(SendEvent::KeyframeRequested { fir }) = s.poll_event() {
+                let kind = if fir {
+                    KeyframeRequestKind::Fir
+                } else {
+                    KeyframeRequestKind::Pli
+                };
+                self.keyframe_requests.push((*id, kind));
+            }
             while let Some(packets) = s.poll_rtcp(now) {
                 push_rtcp(&packets, out);
             }
@@ -235,6 +254,11 @@ impl Streams {
         self.send.remove(&id);
         self.receive.retain(|_, r| r.transceiver != id);
         self.frames.retain(|f| f.transceiver != id);
+    }
+
+    /// The keyframe requests for the senders since the last call.
+    pub(crate) fn take_keyframe_requests(&mut self) -> Vec<(TransceiverId, KeyframeRequestKind)> {
+        std::mem::take(&mut self.keyframe_requests)
     }
 
     /// The next frame event of any receive stream, in the order they were produced.

@@ -120,6 +120,17 @@ pub enum Event {
     Track(crate::media::TransceiverId),
     /// A receiver's track ended: the peer stopped sending or the transceiver stopped.
     TrackEnded(crate::media::TransceiverId),
+    /// The peer asked a sender for a keyframe (PLI, or a FIR with a new sequence number);
+    /// requests arriving together are merged. Counted in the sender's outbound-rtp
+    /// `pliCount`/`firCount`.
+    KeyframeRequested {
+        /// The sender's transceiver.
+        transceiver: crate::media::TransceiverId,
+        /// PLI or FIR.
+        kind: crate::media::KeyframeRequestKind,
+        /// The simulcast encoding asked for (`None` without simulcast).
+        rid: Option<String>,
+    },
 }
 
 /// A datagram to send.

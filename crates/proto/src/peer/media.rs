@@ -355,6 +355,7 @@ impl PeerConnection {
         if self.stack.srtp_ready() && self.media.poll_timeout().is_some_and(|t| t <= now) {
             self.media.handle_timeout(now);
             let _ = self.flush_media();
+            self.media_events();
         }
     }
 
@@ -397,10 +398,24 @@ impl PeerConnection {
             self.media.flush_streams();
             let _ = self.flush_media();
         }
+        self.media_events();
+    }
+
+    /// Turns the media session's events into the connection's.
+    fn media_events(&mut self) {
         while let Some(e) = self.media.poll_event() {
             self.events.push_back(match e {
                 MediaEvent::Track(id) => Event::Track(id),
                 MediaEvent::TrackEnded(id) => Event::TrackEnded(id),
+                MediaEvent::KeyframeRequested {
+                    transceiver,
+                    kind,
+                    rid,
+                } => Event::KeyframeRequested {
+                    transceiver,
+                    kind,
+                    rid,
+                },
             });
         }
     }

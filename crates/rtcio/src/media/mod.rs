@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 
 use rtcio_proto::media::{ReceivedRtp, TransceiverId};
 use rtcio_proto::peer::PeerConnection;
-use rtcio_rtp::rtcp::RtcpPacket;
 use rtcio_rtp::stream::ReceiveEvent;
 use tokio::sync::Notify;
 
@@ -58,6 +57,8 @@ pub(crate) struct ReceiverQueue {
     dropped: AtomicU64,
     frames_dropped: AtomicU64,
     frames_lost: AtomicU64,
+    /// Times the stream engine stopped delivering video until a keyframe (KeyframeNeeded).
+    keyframes_needed: AtomicU64,
     ended: AtomicBool,
 }
 
@@ -91,6 +92,10 @@ impl ReceiverQueue {
         self.frames_dropped.load(Ordering::Relaxed)
     }
 
+    pub(crate) fn keyframes_needed(&self) -> u64 {
+        self.keyframes_needed.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn frames_lost(&self) -> u64 {
         self.frames_lost.load(Ordering::Relaxed)
     }
@@ -114,10 +119,8 @@ impl ReceiverQueue {
 /// A sender's feedback signals.
 #[derive(Debug, Default)]
 pub(crate) struct SenderSignals {
-    /// PLI/FIR received for this sender, counted.
+    /// Keyframe requests (the core's `KeyframeRequested` events) for this sender, counted.
     pub(crate) keyframe_requests: AtomicU64,
-    /// NACKs received.
-    pub(crate) nacks: AtomicU64,
     /// The connection's congestion-control target in bit/s (0 until transport-cc or REMB is
     /// negotiated); changes wake `notify`.
     pub(crate) target_bitrate: AtomicU64,
@@ -197,7 +200,9 @@ impl MediaHub {
                 ReceiveEvent::FrameLost { .. } => {
                     q.frames_lost.fetch_add(1, Ordering::Relaxed);
                 }
-                ReceiveEvent::KeyframeNeeded => continue,
+                ReceiveEvent::KeyframeNeeded => {
+                    q.keyframes_needed.fetch_add(1, Ordering::Relaxed);
+                }
             }
             if !woken.iter().any(|w| Arc::ptr_eq(w, &q)) {
                 woken.push(q);
@@ -215,19 +220,15 @@ impl MediaHub {
                 s.notify.notify_waiters();
             }
         }
-        while let Some(r) = core.poll_rtcp() {
-            let Some(id) = r.transceiver else { continue };
-            let s = self.sender(id);
-            match r.packet {
-                RtcpPacket::Pli(_) | RtcpPacket::Fir(_) => {
-                    s.keyframe_requests.fetch_add(1, Ordering::Relaxed);
-                    s.notify.notify_waiters();
-                }
-                RtcpPacket::Nack(_) => {
-                    s.nacks.fetch_add(1, Ordering::Relaxed);
-                }
-                _ => {}
-            }
-        }
+        // Raw RTCP is not part of this API (keyframe requests come as events, counts from the
+        // core's stats); drained so the core's bounded queue does not count it as dropped.
+        while core.poll_rtcp().is_some() {}
+    }
+
+    /// The peer asked `id`'s sender for a keyframe: its waiters wake.
+    pub(crate) fn keyframe_requested(&mut self, id: TransceiverId) {
+        let s = self.sender(id);
+        s.keyframe_requests.fetch_add(1, Ordering::Relaxed);
+        s.notify.notify_waiters();
     }
 }

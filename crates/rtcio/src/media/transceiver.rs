@@ -217,14 +217,18 @@ impl RTCRtpSender {
             .await
     }
 
-    /// Keyframe requests (PLI or FIR) received for this sender so far.
+    /// Keyframe requests (PLI, or FIR with a new sequence number) received for this sender so
+    /// far; requests arriving together count once.
     pub fn keyframe_requests(&self) -> u64 {
         self.signals.keyframe_requests.load(Ordering::Relaxed)
     }
 
-    /// NACKs received for this sender so far.
+    /// NACK packets received for this sender so far (outbound-rtp `nackCount`).
     pub fn nacks(&self) -> u64 {
-        self.signals.nacks.load(Ordering::Relaxed)
+        let st = self.inner.lock();
+        st.core
+            .sender_stats(self.id)
+            .map_or(0, |s| s.outbound.nack_count)
     }
 
     /// The congestion controller's target bitrate in bit/s for what this connection sends
@@ -352,6 +356,32 @@ impl RTCRtpReceiver {
     /// completed (NACK/RTX gave up) and were skipped by [`recv_frame`](Self::recv_frame).
     pub fn frames_lost(&self) -> u64 {
         self.queue.frames_lost()
+    }
+
+    /// Times the stream engine stopped delivering video until a keyframe arrives (a loss it
+    /// could not repair, a broken frame, a delta frame first); each time it also asks the
+    /// sender for one (PLI), repeated until the keyframe comes.
+    pub fn keyframes_needed(&self) -> u64 {
+        self.queue.keyframes_needed()
+    }
+
+    /// Waits until [`keyframes_needed`](Self::keyframes_needed) exceeds `seen` (pass the last
+    /// value, or 0) and returns it: a decoder or forwarder learns its input broke and that a
+    /// keyframe is on its way. `None` once the track ended or the connection closed.
+    pub async fn keyframe_needed(&self, seen: u64) -> Option<u64> {
+        loop {
+            let notified = self.queue.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let n = self.keyframes_needed();
+            if n > seen {
+                return Some(n);
+            }
+            if self.queue.ended() || closed(&self.inner) {
+                return None;
+            }
+            notified.await;
+        }
     }
 
     /// Frames dropped because nobody read [`recv_frame`](Self::recv_frame) in time.

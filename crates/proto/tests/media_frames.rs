@@ -308,7 +308,7 @@ fn pli_and_fir_reach_the_sender_as_keyframe_requested() {
     }
     assert!(keyframe_requests(&mut a).is_empty());
 
-    b.pc.request_keyframe(sim.now(), b_video).unwrap();
+    b.pc.request_keyframe(sim.now(), b_video, None).unwrap();
     send(&mut sim, &mut a, &mut b, 5);
     assert_eq!(
         keyframe_requests(&mut a),

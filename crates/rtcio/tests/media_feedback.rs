@@ -23,6 +23,7 @@ fn vp8(keyframe: bool, i: u32) -> EncodedFrame {
         timestamp: i * 3000,
         keyframe,
         data,
+        rid: None,
     }
 }
 

@@ -238,17 +238,20 @@ async fn javascript() -> impl IntoResponse {
     )
 }
 
-async fn new_connection(app: &App) -> Result<RTCPeerConnection, HttpError> {
+/// A new connection, served by `watch`, and its simulcast state.
+async fn new_connection(
+    app: &App,
+) -> Result<(RTCPeerConnection, Arc<simulcast::Layers>), HttpError> {
     let pc = RTCPeerConnection::new((*app.config).clone()).await?;
     let id = app.next_id.fetch_add(1, Ordering::Relaxed);
     app.connections.lock().unwrap().insert(id, pc.clone());
-    tokio::spawn(watch(app.clone(), id, pc.clone()));
-    Ok(pc)
+    let layers = Arc::new(simulcast::Layers::default());
+    tokio::spawn(watch(app.clone(), id, pc.clone(), layers.clone()));
+    Ok((pc, layers))
 }
 
 /// Serves a connection's events: channels the browser opens, and cleanup when it ends.
-async fn watch(app: App, id: u64, pc: RTCPeerConnection) {
-    let layers = Arc::new(simulcast::Layers::default());
+async fn watch(app: App, id: u64, pc: RTCPeerConnection, layers: Arc<simulcast::Layers>) {
     while let Some(event) = pc.next_event().await {
         match event {
             PeerConnectionEvent::DataChannel(channel) => {
@@ -312,7 +315,8 @@ async fn offer(
             format!("expected an offer, got '{}'", req.sdp_type),
         ));
     }
-    let pc = new_connection(&app).await?;
+    let (pc, layers) = new_connection(&app).await?;
+    layers.read_offer(&req.sdp);
     pc.set_remote_description(RTCSessionDescription::offer(req.sdp))
         .await?;
     // A sending track on every offered audio/video transceiver makes the answer sendrecv: what
@@ -334,7 +338,7 @@ async fn request_offer(
     body: Option<Json<RequestOffer>>,
 ) -> Result<Json<RTCSessionDescription>, HttpError> {
     let req = body.map(|Json(r)| r).unwrap_or_default();
-    let pc = new_connection(&app).await?;
+    let (pc, _) = new_connection(&app).await?;
     // Requested media is offered sendrecv; the browser's answer attaches its tracks and what
     // it sends is echoed back once the `track` events arrive.
     for (wanted, kind) in [(req.audio, TrackKind::Audio), (req.video, TrackKind::Video)] {

@@ -1,37 +1,31 @@
 //! Simulcast in, one layer out: the browser sends its camera as several simulcast layers
 //! (RFC 8853, one RTP stream per `rid`) on a receive-only transceiver, and the server forwards
-//! the layer the page picked on a send-only transceiver of the same connection.
+//! the layer the page picked on a send-only transceiver of the same connection, through
+//! `rtcio_rtp::simulcast::LayerSelector` (switches at a keyframe of the new layer, which it asks
+//! for; timestamps continued across switches).
 //!
 //! The page picks the layer over the data channel `simulcast` (text commands, one reply each):
-//! - `layer <rid>`: forward that layer from its next keyframe on (one is asked for at once,
-//!   and again every [`KEYFRAME_RETRY`] while waiting); replies `ok <rid>`.
-//! - `stats`: replies a JSON object: per rid the SSRC, packets, payload bytes, keyframes and
-//!   the width and height of the latest one (read from the VP8 payload header), packets
-//!   forwarded; and the forwarded and target rid and the number of switches.
-//!
-//! A switch happens only at the start of a keyframe of the target layer, so the browser's
-//! decoder gets a decodable stream; the RTP timestamps are rebased so the forwarded stream's
-//! clock keeps going across switches (the layers' timestamps have unrelated random offsets).
+//! - `layer <rid>`: forward that layer from its next keyframe on; replies `ok <rid>`.
+//! - `stats`: replies a JSON object: per rid the SSRC, payload type, packets, payload bytes,
+//!   keyframes and the width and height of the latest one (read from the VP8 payload header),
+//!   packets forwarded; and the forwarded and target rid, the number of switches and the
+//!   selector's counters.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::Instant;
 
+use rtcio::RTCDataChannel;
 use rtcio::media::{CodecParameters, RTCRtpTransceiver, RtpPacket};
-use rtcio::{Message, RTCDataChannel};
+use rtcio_rtp::codec::Codec;
 use rtcio_rtp::codec::vp8::{Vp8Descriptor, is_keyframe};
+use rtcio_rtp::simulcast::{LayerSelector, SelectorConfig, SelectorEvent};
 use serde::Serialize;
-use tokio::time::Instant;
 
-/// Most layers (rids) tracked per connection; packets of further rids are not counted.
-pub const MAX_LAYERS: usize = 8;
+/// Most layers (rids) counted per connection; packets of further rids are not counted.
+pub const MAX_LAYERS: usize = rtcio_rtp::simulcast::MAX_LAYERS;
 /// Most SSRC → rid bindings remembered per connection (a layer and its RTX each take one).
 pub const MAX_SSRCS: usize = 16;
-/// How often a keyframe is asked for again while a switch waits for one.
-const KEYFRAME_RETRY: Duration = Duration::from_millis(500);
-/// The timestamp step put between the last packet of the old layer and the first of the new
-/// one: one frame at 30 frames/s on the 90 kHz video clock.
-const SWITCH_STEP: u32 = 90_000 / 30;
 
 /// What was received of one layer.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -56,21 +50,48 @@ struct State {
     switches: u64,
     /// Packets whose layer could not be told (no rid seen for their SSRC yet).
     unknown: u64,
+    /// The selector's counters (`Debug` of `SelectorStats`).
+    selector: String,
+    /// The rids each m-section (by mid) of the remote offer sends, in the offer's order.
+    #[serde(skip)]
+    offered_rids: HashMap<String, Vec<String>>,
     #[serde(skip)]
     ssrc_rids: HashMap<u32, String>,
 }
 
-/// The simulcast state of one connection, shared by its forwarder and its `simulcast` channel.
+/// The simulcast state of one connection, shared by its forwarder, its `simulcast` channel and
+/// the signaling that reads the rids from the offer.
 #[derive(Debug, Default)]
 pub struct Layers {
     state: Mutex<State>,
-    /// Wakes the forwarder when the target changes (to ask for a keyframe at once).
+    /// Wakes the forwarder when the target changes.
     retarget: tokio::sync::Notify,
 }
 
 impl Layers {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Remembers the rids the remote offer `sdp` sends in each m-section (`a=rid:<id> send`).
+    pub fn read_offer(&self, sdp: &str) {
+        let Ok(offer) = rtcio_sdp::parse(sdp) else {
+            return; // set_remote_description reports the error
+        };
+        let mut st = self.lock();
+        for m in &offer.media {
+            let rids: Vec<String> = m
+                .rids()
+                .filter(|r| r.direction == rtcio_sdp::RidDirection::Send)
+                .map(|r| r.id.clone())
+                .take(MAX_LAYERS)
+                .collect();
+            if let Some(mid) = m.mid()
+                && !rids.is_empty()
+            {
+                st.offered_rids.insert(mid.to_owned(), rids);
+            }
+        }
     }
 
     /// Forwards `rid` from its next keyframe on.
@@ -82,6 +103,47 @@ impl Layers {
     /// The stats reply, as JSON.
     pub fn stats_json(&self) -> String {
         serde_json::to_string(&*self.lock()).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+impl State {
+    /// The packet's layer: its rid extension (which binds the SSRC), else the SSRC's binding.
+    /// A retransmission (RTX, already unwrapped) is told by its repaired-rid only: without
+    /// `a=ssrc-group:FID` (Chromium signals none) the SSRC it was given back may be a guess.
+    fn rid_of(&mut self, p: &RtpPacket) -> Option<String> {
+        if p.retransmission {
+            return p.extensions.repaired_rid.clone();
+        }
+        let ssrc = p.header.ssrc;
+        if let Some(rid) = &p.extensions.rid
+            && (self.ssrc_rids.len() < MAX_SSRCS || self.ssrc_rids.contains_key(&ssrc))
+        {
+            self.ssrc_rids.insert(ssrc, rid.clone());
+        }
+        p.extensions
+            .rid
+            .clone()
+            .or_else(|| self.ssrc_rids.get(&ssrc).cloned())
+    }
+
+    /// Counts a packet of layer `rid` carrying `media` (its codec payload, RED unwrapped).
+    fn count(&mut self, rid: &str, p: &RtpPacket, media: Option<&[u8]>, codec: Codec) {
+        if !self.layers.contains_key(rid) && self.layers.len() >= MAX_LAYERS {
+            return;
+        }
+        let layer = self.layers.entry(rid.to_owned()).or_default();
+        if !p.retransmission {
+            layer.ssrc = p.header.ssrc;
+        }
+        layer.payload_type = p.header.payload_type;
+        layer.packets += 1;
+        layer.bytes += p.payload.len() as u64;
+        if codec == Codec::Vp8
+            && let Some((w, h)) = media.and_then(vp8_keyframe_size)
+        {
+            layer.keyframes += 1;
+            (layer.width, layer.height) = (w, h);
+        }
     }
 }
 
@@ -98,16 +160,14 @@ fn vp8_keyframe_size(payload: &[u8]) -> Option<(u16, u16)> {
     Some((dim(6)?, dim(8)?))
 }
 
-/// The block headers of a RED payload (RFC 2198 §3): the offsets of their payload type bytes,
-/// and where the primary block's data starts; `None` if malformed.
-fn red_blocks(payload: &[u8]) -> Option<(Vec<usize>, usize)> {
-    let (mut headers, mut at, mut redundant) = (Vec::new(), 0usize, 0usize);
+/// The primary block of a RED payload (RFC 2198 §3): its payload type and data; `None` if
+/// malformed.
+fn red_primary(payload: &[u8]) -> Option<(u8, &[u8])> {
+    let (mut at, mut redundant) = (0usize, 0usize);
     loop {
         let b = *payload.get(at)?;
-        headers.push(at);
         if b & 0x80 == 0 {
-            let start = at + 1 + redundant;
-            return (start <= payload.len()).then_some((headers, start));
+            return Some((b & 0x7f, payload.get(at + 1 + redundant..)?));
         }
         let len = payload.get(at + 2..at + 4)?;
         redundant += usize::from(len[0] & 0x03) << 8 | usize::from(len[1]);
@@ -115,157 +175,50 @@ fn red_blocks(payload: &[u8]) -> Option<(Vec<usize>, usize)> {
     }
 }
 
-/// The payload formats of the input and the output m-section, by name: payload types are
-/// mapped from one to the other (browsers use the same numbers in every section, but need
-/// not), and VP8 is found inside RED, which Chromium wraps video in when RED is negotiated.
+/// The payload formats of the input and output m-sections: the codec forwarded (the input's
+/// first media codec), its payload types on the way in and out, and RED, which Chromium wraps
+/// video in when RED is negotiated (only as a carrier for ULPFEC: no redundant blocks).
 struct Formats {
-    input: HashMap<u8, String>,
-    output: HashMap<String, u8>,
+    codec: Codec,
+    input: HashMap<u8, Option<Codec>>,
+    red: Vec<u8>,
+    output_pt: Option<u8>,
 }
 
 impl Formats {
     fn new(input: &[CodecParameters], output: &[CodecParameters]) -> Formats {
-        let name = |c: &CodecParameters| c.name.to_ascii_lowercase();
+        let codec = input
+            .iter()
+            .find_map(CodecParameters::rtp_codec)
+            .unwrap_or(Codec::Vp8);
         Formats {
-            input: input.iter().map(|c| (c.payload_type, name(c))).collect(),
-            output: output
+            codec,
+            input: input
                 .iter()
-                .rev()
-                .map(|c| (name(c), c.payload_type))
+                .map(|c| (c.payload_type, c.rtp_codec()))
                 .collect(),
+            red: input
+                .iter()
+                .filter(|c| c.name.eq_ignore_ascii_case("red"))
+                .map(|c| c.payload_type)
+                .collect(),
+            output_pt: output
+                .iter()
+                .find(|c| c.rtp_codec() == Some(codec))
+                .map(|c| c.payload_type),
         }
     }
 
-    fn name(&self, pt: u8) -> &str {
-        self.input.get(&pt).map_or("", String::as_str)
-    }
-
-    /// The VP8 data of a packet: its payload, or its RED primary block's.
-    fn vp8<'a>(&self, pt: u8, payload: &'a [u8]) -> Option<&'a [u8]> {
-        match self.name(pt) {
-            "vp8" => Some(payload),
-            "red" => {
-                let (headers, start) = red_blocks(payload)?;
-                let primary = payload[*headers.last()?] & 0x7f;
-                (self.name(primary) == "vp8").then(|| &payload[start..])
-            }
-            _ => None,
-        }
-    }
-
-    /// The packet as it leaves on the output: payload type (and RED's block payload types)
-    /// mapped; `None` for a format the output lacks, and for FEC, which would "repair" the
-    /// forwarded stream with the input's sequence numbers.
-    fn output(&self, pt: u8, payload: &[u8]) -> Option<(u8, Vec<u8>)> {
-        let out_pt = *self.output.get(self.name(pt))?;
-        let mut out = payload.to_vec();
-        match self.name(pt) {
-            "ulpfec" | "flexfec-03" => return None,
-            "red" => {
-                let (headers, _) = red_blocks(payload)?;
-                for at in headers {
-                    let block = self.name(out[at] & 0x7f);
-                    if block == "ulpfec" {
-                        return None;
-                    }
-                    out[at] = out[at] & 0x80 | *self.output.get(block)? & 0x7f;
-                }
-            }
-            _ => {}
-        }
-        Some((out_pt, out))
-    }
-}
-
-/// What the forwarder does with one received packet.
-enum Verdict {
-    /// Send it on, with this timestamp.
-    Forward(u32),
-    Drop,
-}
-
-impl State {
-    /// The packet's layer: its rid extension (which binds the SSRC), else the SSRC's binding.
-    /// A repaired RTX packet already carries the original SSRC.
-    fn rid_of(&mut self, p: &RtpPacket) -> Option<String> {
-        let ssrc = p.header.ssrc;
-        if let Some(rid) = &p.extensions.rid
-            && (self.ssrc_rids.len() < MAX_SSRCS || self.ssrc_rids.contains_key(&ssrc))
-        {
-            self.ssrc_rids.insert(ssrc, rid.clone());
-        }
-        p.extensions
-            .rid
-            .clone()
-            .or_else(|| self.ssrc_rids.get(&ssrc).cloned())
-    }
-
-    /// Counts the packet and decides whether it is forwarded; `last_out` is the timestamp of
-    /// the latest forwarded packet, `offset` what is added to the forwarded layer's timestamps.
-    fn on_packet(
-        &mut self,
-        p: &RtpPacket,
-        vp8: Option<&[u8]>,
-        last_out: &mut Option<u32>,
-        offset: &mut u32,
-    ) -> Verdict {
-        let Some(rid) = self.rid_of(p) else {
-            self.unknown += 1;
-            return Verdict::Drop;
+    /// The forwarded codec's payload of a packet: its own, or its RED primary block's; `None`
+    /// for other formats and for FEC (the forwarded stream is renumbered, so FEC computed over
+    /// the input's sequence numbers would repair nothing).
+    fn media<'a>(&self, pt: u8, payload: &'a [u8]) -> Option<&'a [u8]> {
+        let (pt, data) = if self.red.contains(&pt) {
+            red_primary(payload)?
+        } else {
+            (pt, payload)
         };
-        if !self.layers.contains_key(&rid) && self.layers.len() >= MAX_LAYERS {
-            self.unknown += 1;
-            return Verdict::Drop;
-        }
-        let keyframe = vp8.and_then(vp8_keyframe_size);
-        let layer = self.layers.entry(rid.clone()).or_default();
-        layer.ssrc = p.header.ssrc;
-        layer.payload_type = p.header.payload_type;
-        layer.packets += 1;
-        layer.bytes += p.payload.len() as u64;
-        if let Some((w, h)) = keyframe {
-            layer.keyframes += 1;
-            (layer.width, layer.height) = (w, h);
-        }
-        // A new target takes over at its keyframe; the first layer ever forwarded is the
-        // target, or the first layer seen.
-        if self.target.is_none() && self.forwarding.is_none() {
-            self.target = Some(rid.clone());
-        }
-        if self.target.as_deref() == Some(rid.as_str())
-            && self.forwarding.as_deref() != Some(rid.as_str())
-            && keyframe.is_some()
-            && !p.retransmission
-        {
-            *offset = match *last_out {
-                Some(last) => last
-                    .wrapping_add(SWITCH_STEP)
-                    .wrapping_sub(p.header.timestamp),
-                None => 0,
-            };
-            if self.forwarding.is_some() {
-                self.switches += 1;
-            }
-            tracing::info!(
-                "simulcast: forwarding layer {rid:?} from its keyframe {}x{} on (was {:?})",
-                layer.width,
-                layer.height,
-                self.forwarding
-            );
-            self.forwarding = Some(rid.clone());
-        }
-        if self.forwarding.as_deref() != Some(rid.as_str()) {
-            return Verdict::Drop;
-        }
-        layer.forwarded += 1;
-        let ts = p.header.timestamp.wrapping_add(*offset);
-        *last_out = Some(ts);
-        Verdict::Forward(ts)
-    }
-
-    /// True while a switch waits for the target layer's keyframe.
-    fn waiting(&self) -> bool {
-        self.target.is_some() && self.target != self.forwarding
+        (self.input.get(&pt).copied().flatten() == Some(self.codec)).then_some(data)
     }
 }
 
@@ -275,6 +228,32 @@ pub async fn forward(input: RTCRtpTransceiver, output: RTCRtpTransceiver, layers
     let receiver = input.receiver();
     let sender = output.sender();
     let formats = Formats::new(&input.sender().codecs(), &sender.codecs());
+    let rids = input
+        .mid()
+        .and_then(|mid| layers.lock().offered_rids.get(&mid).cloned())
+        .unwrap_or_default();
+    // Lowest quality first, as the page's sendEncodings list them (the W3C examples' order);
+    // an explicit `layer <rid>` does not depend on it, falling back to a lower layer does.
+    let names: Vec<&str> = rids.iter().map(String::as_str).collect();
+    let config = match SelectorConfig::new(formats.codec, sender.ssrc(), &names) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("simulcast: no layers to forward ({e}); offered rids {rids:?}");
+            return;
+        }
+    };
+    let Some(output_pt) = formats.output_pt else {
+        tracing::warn!(
+            "simulcast: {:?} is not negotiated on the output",
+            formats.codec
+        );
+        return;
+    };
+    tracing::info!(
+        "simulcast: layers {rids:?} of {:?} forwarded as payload type {output_pt}",
+        formats.codec
+    );
+    let mut selector = LayerSelector::new(config, Instant::now());
     let (keyframes_from, keyframes_to) = (sender.clone(), receiver.clone());
     let keyframes = tokio::spawn(async move {
         let mut seen = 0;
@@ -283,39 +262,42 @@ pub async fn forward(input: RTCRtpTransceiver, output: RTCRtpTransceiver, layers
             let _ = keyframes_to.request_keyframe().await;
         }
     });
-    let (mut last_out, mut offset) = (None, 0u32);
-    let mut asked: Option<Instant> = None;
     loop {
-        let p = tokio::select! {
+        let timeout = selector.poll_timeout().map(tokio::time::Instant::from_std);
+        let forward = tokio::select! {
             p = receiver.recv_rtp() => match p {
-                Some(p) => p,
+                Some(p) => select_packet(&mut selector, &layers, &formats, &p),
                 None => break,
             },
             () = layers.retarget.notified() => {
-                asked = None;
-                continue;
+                let target = layers.lock().target.clone();
+                if let Some(layer) = target.and_then(|rid| selector.config().layer_of(&rid)) {
+                    selector.set_target_layer(Instant::now(), layer);
+                }
+                None
+            }
+            () = tokio::time::sleep_until(timeout.unwrap_or_else(tokio::time::Instant::now)),
+                if timeout.is_some() => {
+                selector.handle_timeout(Instant::now());
+                None
             }
         };
-        let vp8 = formats.vp8(p.header.payload_type, &p.payload);
-        let (verdict, waiting) = {
-            let mut st = layers.lock();
-            let v = st.on_packet(&p, vp8, &mut last_out, &mut offset);
-            (v, st.waiting())
-        };
-        // The switch needs a keyframe of the target layer; a PLI names every layer's SSRC and
-        // the browser's simulcast encoder answers with keyframes.
-        if waiting && asked.is_none_or(|t| t.elapsed() >= KEYFRAME_RETRY) {
-            asked = Some(Instant::now());
-            if let Err(e) = receiver.request_keyframe().await {
-                tracing::debug!("simulcast: keyframe request: {e}");
-            }
+        // A PLI names every layer's SSRC; the browser's simulcast encoder answers with
+        // keyframes (the per-layer request waits for the rid-aware receiver API).
+        let mut keyframe_wanted = false;
+        while selector.poll_keyframe_request().is_some() {
+            keyframe_wanted = true;
         }
-        if let Verdict::Forward(ts) = verdict
-            && let Some((pt, payload)) = formats.output(p.header.payload_type, &p.payload)
-        {
+        if keyframe_wanted && let Err(e) = receiver.request_keyframe().await {
+            tracing::debug!("simulcast: keyframe request: {e}");
+        }
+        while let Some(event) = selector.poll_event() {
+            note_event(&layers, &selector, event);
+        }
+        if let Some((marker, timestamp, payload)) = forward {
             // Refused before the answer is applied; nothing to do about it here.
             let _ = sender
-                .send_rtp(Some(pt), p.header.marker, ts, &payload)
+                .send_rtp(Some(output_pt), marker, timestamp, &payload)
                 .await;
         }
     }
@@ -323,10 +305,66 @@ pub async fn forward(input: RTCRtpTransceiver, output: RTCRtpTransceiver, layers
     tracing::info!("simulcast forwarding ended: {}", layers.stats_json());
 }
 
+/// Counts a received packet and feeds it to the selector; returns what to send (marker,
+/// timestamp, payload) if it is forwarded. The sender renumbers what it sends, so the
+/// selector's output sequence numbers and SSRC are not used.
+fn select_packet(
+    selector: &mut LayerSelector,
+    layers: &Layers,
+    formats: &Formats,
+    p: &RtpPacket,
+) -> Option<(bool, u32, Vec<u8>)> {
+    let mut st = layers.lock();
+    let Some(rid) = st.rid_of(p) else {
+        st.unknown += 1;
+        return None;
+    };
+    let media = formats.media(p.header.payload_type, &p.payload);
+    st.count(&rid, p, media, formats.codec);
+    let packet = rtcio_rtp::RtpPacket {
+        header: p.header.clone(),
+        payload: media?,
+        padding: 0,
+    };
+    let out = selector.handle_packet_rid(Instant::now(), &rid, &packet)?;
+    if let Some(layer) = st.layers.get_mut(&rid) {
+        layer.forwarded += 1;
+    }
+    Some((
+        out.header.marker,
+        out.header.timestamp,
+        out.payload.to_vec(),
+    ))
+}
+
+fn note_event(layers: &Layers, selector: &LayerSelector, event: SelectorEvent) {
+    let rid = |layer: usize| selector.config().rids.get(layer).cloned();
+    let mut st = layers.lock();
+    st.selector = format!("{:?}", selector.stats());
+    match event {
+        SelectorEvent::LayerSwitched { from, to, waited } => {
+            tracing::info!(
+                "simulcast: forwarding layer {:?} (was {:?}) after waiting {waited:?} for its \
+                 keyframe",
+                rid(to),
+                from.and_then(rid)
+            );
+            st.forwarding = rid(to);
+            st.switches += 1;
+        }
+        SelectorEvent::LayerInactive { layer } => {
+            tracing::info!("simulcast: layer {:?} stopped", rid(layer));
+        }
+        SelectorEvent::LayerActive { layer } => {
+            tracing::info!("simulcast: layer {:?} arrives", rid(layer));
+        }
+    }
+}
+
 /// Serves the `simulcast` channel: `layer <rid>` and `stats`.
 pub async fn control(channel: &RTCDataChannel, layers: &Layers) -> Result<(), rtcio::Error> {
     while let Some(m) = channel.recv().await {
-        let text = text(&m);
+        let text = std::str::from_utf8(&m.data).unwrap_or("");
         let reply = if let Some(rid) = text.strip_prefix("layer ") {
             layers.select(rid.trim());
             format!("ok {}", rid.trim())
@@ -338,8 +376,4 @@ pub async fn control(channel: &RTCDataChannel, layers: &Layers) -> Result<(), rt
         channel.send_text(&reply).await?;
     }
     Ok(())
-}
-
-fn text(m: &Message) -> &str {
-    std::str::from_utf8(&m.data).unwrap_or("")
 }

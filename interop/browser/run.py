@@ -68,6 +68,11 @@ FIREFOX_PREFS = {
     # Fake camera and microphone without a permission prompt; autoplay allowed.
     "media.navigator.streams.fake": True, "media.navigator.permission.disabled": True,
     "media.autoplay.default": 0,
+    # The simulcast check needs every layer on from the start; Firefox enables layers as its
+    # bandwidth estimate grows (Chromium gets the same through the answer's x-google-* fmtp).
+    # kbit/s.
+    "media.peerconnection.video.start_bitrate": 2500,
+    "media.peerconnection.video.min_bitrate_estimate": 1500,
     # No traffic nobody asked for, no first-run pages.
     "app.update.enabled": False, "app.normandy.enabled": False,
     "browser.shell.checkDefaultBrowser": False, "browser.aboutwelcome.enabled": False,

@@ -269,9 +269,10 @@ async fn watch(app: App, id: u64, pc: RTCPeerConnection, layers: Arc<simulcast::
             }
             PeerConnectionEvent::Track(transceiver) => {
                 tracing::info!(
-                    "{} track on mid {:?}: echoing it",
+                    "{} track on mid {:?} ({:?}): echoing it",
                     transceiver.kind(),
-                    transceiver.mid()
+                    transceiver.mid(),
+                    transceiver.current_direction()
                 );
                 tokio::spawn(relay::echo(transceiver));
             }

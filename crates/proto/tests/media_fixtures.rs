@@ -100,6 +100,22 @@ fn answers_firefox_audio_video_data_offer() {
 }
 
 #[test]
+fn answers_firefox_bundle_only_section() {
+    // Firefox offers its second video section (a recvonly transceiver next to a sendonly
+    // simulcast one) with port 0 and a=bundle-only: it is offered, not rejected (RFC 9143).
+    let (a, tracks) = answer("firefox-offer-simulcast-recvonly-bundle-only.sdp");
+    assert_eq!(a.media.len(), 3);
+    assert_eq!(a.bundle_group().unwrap().mids, ["0", "1", "2"]);
+    assert!(a.media.iter().all(|m| m.port != 0));
+    assert_eq!(a.media[0].direction(), Some(Direction::RecvOnly));
+    assert!(matches!(
+        a.media[1].direction(),
+        Some(Direction::SendOnly | Direction::Inactive)
+    ));
+    assert_eq!(tracks.len(), 1);
+}
+
+#[test]
 fn answers_aiortc_offer() {
     let (a, tracks) = answer("aiortc-offer-av-dc-to-chromium.sdp");
     assert!(

@@ -432,7 +432,7 @@ impl MediaSession {
             self.ext_ids.adopt(&remote.extmaps);
             let id = if let Some(t) = self.by_mid(mid) {
                 t.id
-            } else if m.port == 0 {
+            } else if m.port == 0 && !m.bundle_only() {
                 continue;
             } else if let Some(t) = self.transceivers.iter_mut().find(|t| {
                 t.mid.is_none() && !t.stopped && t.kind == remote.kind && t.from_add_track
@@ -451,7 +451,9 @@ impl MediaSession {
             if let Ok(t) = self.get_mut(id) {
                 set_remote_receiver(t, &remote);
             }
-            if m.port == 0 {
+            // Port 0 rejects a section, unless it is `a=bundle-only` (RFC 9143 §7.2: offered
+            // only within the BUNDLE group, as Firefox offers its second same-kind section).
+            if m.port == 0 && !m.bundle_only() {
                 continue;
             }
             out.push((i, id));
@@ -519,7 +521,7 @@ impl MediaSession {
             else {
                 continue;
             };
-            let accepted = lm.port != 0 && rm.is_some_and(|m| m.port != 0);
+            let accepted = lm.port != 0 && rm.is_some_and(|m| m.port != 0 || m.bundle_only());
             let t = &mut self.transceivers[idx];
             if !accepted {
                 // A rejected section stops its transceiver (RFC 8829 §5.10, W3C).

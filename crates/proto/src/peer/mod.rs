@@ -322,7 +322,7 @@ impl PeerConnection {
             let Some(t) = m.mid().and_then(|mid| self.media.by_mid(mid)) else {
                 continue;
             };
-            if m.port == 0 {
+            if m.port == 0 && !m.bundle_only() {
                 continue;
             }
             if let Some(ms) = self.media.answer_section(t.id(), m) {
@@ -429,7 +429,11 @@ impl PeerConnection {
                 .is_some_and(|t| !t.stopped());
             matches!(kind, MediaKind::Audio | MediaKind::Video)
                 && !live
-                && remote.sdp.media.get(i).is_some_and(|m| m.port == 0)
+                && remote
+                    .sdp
+                    .media
+                    .get(i)
+                    .is_some_and(|m| m.port == 0 && !m.bundle_only())
         })
     }
 

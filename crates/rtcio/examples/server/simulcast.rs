@@ -107,10 +107,13 @@ impl Layers {
 }
 
 impl State {
-    /// The packet's layer: its rid extension (which binds the SSRC), else the SSRC's binding.
-    /// A retransmission (RTX, already unwrapped) is told by its repaired-rid only: without
-    /// `a=ssrc-group:FID` (Chromium signals none) the SSRC it was given back may be a guess.
+    /// The packet's layer: the rid the core bound its SSRC to (from the RtpStreamId extension;
+    /// for RTX from RepairedRtpStreamId), else its own rid extension, else the SSRC's binding
+    /// seen here.
     fn rid_of(&mut self, p: &RtpPacket) -> Option<String> {
+        if let Some(rid) = &p.rid {
+            return Some(rid.clone());
+        }
         if p.retransmission {
             return p.extensions.repaired_rid.clone();
         }
@@ -223,7 +226,7 @@ impl Formats {
 }
 
 /// Forwards one layer of what `input` receives out of `output`'s sender until the input track
-/// ends; the browser's keyframe requests on the output go to the input's sender.
+/// ends; the browser's keyframe requests on the output go to the forwarded layer's sender.
 pub async fn forward(input: RTCRtpTransceiver, output: RTCRtpTransceiver, layers: Arc<Layers>) {
     let receiver = input.receiver();
     let sender = output.sender();
@@ -254,14 +257,8 @@ pub async fn forward(input: RTCRtpTransceiver, output: RTCRtpTransceiver, layers
         formats.codec
     );
     let mut selector = LayerSelector::new(config, Instant::now());
-    let (keyframes_from, keyframes_to) = (sender.clone(), receiver.clone());
-    let keyframes = tokio::spawn(async move {
-        let mut seen = 0;
-        while let Some(n) = keyframes_from.keyframe_requested(seen).await {
-            seen = n;
-            let _ = keyframes_to.request_keyframe().await;
-        }
-    });
+    // Keyframe requests of the browser's decoder (the downstream PLIs seen so far).
+    let (mut plis_seen, mut plis_open) = (0, true);
     loop {
         let timeout = selector.poll_timeout().map(tokio::time::Instant::from_std);
         let forward = tokio::select! {
@@ -276,20 +273,32 @@ pub async fn forward(input: RTCRtpTransceiver, output: RTCRtpTransceiver, layers
                 }
                 None
             }
+            n = sender.keyframe_requested(plis_seen), if plis_open => {
+                match n {
+                    // Passed on to the forwarded layer as the selector's keyframe request.
+                    Some(n) => {
+                        plis_seen = n;
+                        selector.request_keyframe(Instant::now());
+                    }
+                    None => plis_open = false,
+                }
+                None
+            }
             () = tokio::time::sleep_until(timeout.unwrap_or_else(tokio::time::Instant::now)),
                 if timeout.is_some() => {
                 selector.handle_timeout(Instant::now());
                 None
             }
         };
-        // A PLI names every layer's SSRC; the browser's simulcast encoder answers with
-        // keyframes (the per-layer request waits for the rid-aware receiver API).
-        let mut keyframe_wanted = false;
-        while selector.poll_keyframe_request().is_some() {
-            keyframe_wanted = true;
-        }
-        if keyframe_wanted && let Err(e) = receiver.request_keyframe().await {
-            tracing::debug!("simulcast: keyframe request: {e}");
+        // The selector asks for the keyframe of the layer it waits for (a PLI for that rid's
+        // SSRC only).
+        while let Some(layer) = selector.poll_keyframe_request() {
+            let Some(rid) = selector.config().rids.get(layer).cloned() else {
+                continue;
+            };
+            if let Err(e) = receiver.request_layer_keyframe(&rid).await {
+                tracing::debug!("simulcast: keyframe request for {rid:?}: {e}");
+            }
         }
         while let Some(event) = selector.poll_event() {
             note_event(&layers, &selector, event);
@@ -301,7 +310,6 @@ pub async fn forward(input: RTCRtpTransceiver, output: RTCRtpTransceiver, layers
                 .await;
         }
     }
-    keyframes.abort();
     tracing::info!("simulcast forwarding ended: {}", layers.stats_json());
 }
 

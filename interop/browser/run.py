@@ -430,7 +430,7 @@ def main():
     p.add_argument("--role", required=True, choices=["browser-offers", "browser-answers"])
     p.add_argument("--video-codec", choices=["any", "vp8", "h264"], default="any",
                    help="video test: restrict the browser's video codecs (setCodecPreferences)")
-    p.add_argument("--tests", default="datachannel,media,bulk,vanish",
+    p.add_argument("--tests", default="datachannel,media,simulcast,bulk,vanish",
                    help="comma-separated groups: " + ",".join(GROUPS) +
                    " (simulcast: --role browser-offers only, skipped with the other role)")
     p.add_argument("--bulk-mib", type=int, default=8, help="MiB each way in the bulk test")

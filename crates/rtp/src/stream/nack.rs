@@ -7,10 +7,15 @@
 //! [`nack_retry_interval`] until it arrives, falls out of the jitter buffer, or has been asked
 //! for `max_retries` times.
 //!
-//! The reordering estimate is the largest recent delay between noticing a gap and the original
-//! packet filling it; it decays by 1/16 at every new gap, so a path that stops reordering soon
-//! gets immediate NACKs again. The first request waits 5/4 of it, at most half an RTT and
-//! [`MAX_REORDER_WAIT`].
+//! The wait before the first request covers the reordering seen on the path: every original
+//! that fills a gap late adds its delay (from noticing the gap to its arrival) to a histogram
+//! of 1 ms buckets, and the first NACK waits 5/4 of the delay that [`REORDER_QUANTILE`] of
+//! those late arrivals stayed within, at most half an RTT and [`MAX_REORDER_WAIT`]. Bursty
+//! video on a jittery path reorders a large share of its packets by a few milliseconds and a
+//! few by much more; a running maximum that decays at each new gap forgets the long tail
+//! between two of its samples and NACKs packets that are merely late (the original then
+//! arrives and the retransmission is wasted). The counts halve every [`REORDER_HALF_LIFE`], so
+//! a path that stops reordering gets immediate NACKs again within seconds.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -21,6 +26,18 @@ pub const MAX_NACK_ENTRIES: usize = 1000;
 
 /// Longest wait before the first request for a missing packet.
 pub const MAX_REORDER_WAIT: Duration = Duration::from_millis(50);
+
+/// Share of late originals (in thousandths) that the first-request wait covers.
+pub const REORDER_QUANTILE: u32 = 995;
+
+/// The reordering histogram's counts halve this often, so it follows the path's recent
+/// behaviour.
+pub const REORDER_HALF_LIFE: Duration = Duration::from_secs(2);
+
+/// Width of a reordering histogram bucket.
+const REORDER_BUCKET: Duration = Duration::from_millis(1);
+/// Buckets up to [`MAX_REORDER_WAIT`]; longer delays count in the last one.
+const REORDER_BUCKETS: usize = 51;
 
 /// Lower bound on the retry interval, so a tiny measured RTT does not flood the sender.
 const MIN_RETRY_INTERVAL: Duration = Duration::from_millis(20);
@@ -44,7 +61,7 @@ struct Entry {
 pub(crate) struct NackList {
     entries: BTreeMap<u64, Entry>,
     max_retries: u32,
-    reorder: Duration,
+    reorder: ReorderHistogram,
     /// No entry is due before this (a lower bound: removals do not raise it), so that polling
     /// between deadlines costs nothing.
     earliest: Option<Instant>,
@@ -59,7 +76,7 @@ impl NackList {
         Self {
             entries: BTreeMap::new(),
             max_retries,
-            reorder: Duration::ZERO,
+            reorder: ReorderHistogram::default(),
             earliest: None,
             overflowed: 0,
             gave_up: 0,
@@ -70,18 +87,18 @@ impl NackList {
         self.entries.len()
     }
 
-    /// The current reordering estimate.
+    /// The current reordering estimate: the delay [`REORDER_QUANTILE`] of late originals
+    /// stayed within.
     #[cfg(test)]
     pub fn reorder(&self) -> Duration {
-        self.reorder
+        self.reorder.quantile()
     }
 
     /// Packets `from..to` (extended) went missing at `now`.
     pub fn add_range(&mut self, now: Instant, from: u64, to: u64, rtt: Duration) {
-        self.reorder -= self.reorder / 16;
-        let wait = (self.reorder + self.reorder / 4)
-            .min(rtt / 2)
-            .min(MAX_REORDER_WAIT);
+        self.reorder.age(now);
+        let reorder = self.reorder.quantile();
+        let wait = (reorder + reorder / 4).min(rtt / 2).min(MAX_REORDER_WAIT);
         let keep = MAX_NACK_ENTRIES as u64;
         let start = if to - from > keep {
             self.overflowed += to - from - keep;
@@ -114,7 +131,9 @@ impl NackList {
             return false;
         };
         if !retransmitted {
-            self.reorder = self.reorder.max(now.saturating_duration_since(e.detected));
+            self.reorder.age(now);
+            self.reorder
+                .record(now.saturating_duration_since(e.detected));
         }
         true
     }
@@ -161,6 +180,65 @@ impl NackList {
     }
 }
 
+/// Delays of late originals in 1 ms buckets, with counts halving every
+/// [`REORDER_HALF_LIFE`].
+#[derive(Debug)]
+struct ReorderHistogram {
+    counts: [u32; REORDER_BUCKETS],
+    total: u64,
+    halved_at: Option<Instant>,
+}
+
+impl Default for ReorderHistogram {
+    fn default() -> Self {
+        Self {
+            counts: [0; REORDER_BUCKETS],
+            total: 0,
+            halved_at: None,
+        }
+    }
+}
+
+impl ReorderHistogram {
+    fn record(&mut self, delay: Duration) {
+        let bucket = (delay.as_micros() / REORDER_BUCKET.as_micros()) as usize;
+        let bucket = bucket.min(REORDER_BUCKETS - 1);
+        // Counts halve every couple of seconds, so they stay far below u32::MAX.
+        self.counts[bucket] = self.counts[bucket].saturating_add(1);
+        self.total += 1;
+    }
+
+    fn age(&mut self, now: Instant) {
+        let since = *self.halved_at.get_or_insert(now);
+        if now.saturating_duration_since(since) < REORDER_HALF_LIFE {
+            return;
+        }
+        self.halved_at = Some(now);
+        self.total = 0;
+        for c in &mut self.counts {
+            *c /= 2;
+            self.total += u64::from(*c);
+        }
+    }
+
+    /// The upper edge of the bucket where the [`REORDER_QUANTILE`] share of samples is
+    /// reached; zero without samples.
+    fn quantile(&self) -> Duration {
+        if self.total == 0 {
+            return Duration::ZERO;
+        }
+        let want = (self.total * u64::from(REORDER_QUANTILE)).div_ceil(1000);
+        let mut seen = 0;
+        for (i, c) in self.counts.iter().enumerate() {
+            seen += u64::from(*c);
+            if seen >= want {
+                return REORDER_BUCKET * (i as u32 + 1);
+            }
+        }
+        REORDER_BUCKET * REORDER_BUCKETS as u32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,11 +273,11 @@ mod tests {
         n.add_range(t0, 1, 2, DEFAULT);
         // The original shows up 8 ms late: reordering, not loss.
         assert!(n.remove(t0 + Duration::from_millis(8), 1, false));
-        assert_eq!(n.reorder(), Duration::from_millis(8));
-        // The next gap waits 5/4 of the (decayed) estimate before the first NACK.
-        let t1 = t0 + Duration::from_secs(1);
+        assert_eq!(n.reorder(), Duration::from_millis(9), "the 8..9 ms bucket");
+        // The next gap waits 5/4 of it before the first NACK.
+        let t1 = t0 + Duration::from_millis(500);
         n.add_range(t1, 10, 11, DEFAULT);
-        let wait = Duration::from_micros(7500) * 5 / 4;
+        let wait = Duration::from_millis(9) * 5 / 4;
         assert!(
             n.due(t1 + wait - Duration::from_micros(1), DEFAULT)
                 .is_empty()
@@ -210,8 +288,34 @@ mod tests {
         assert_eq!(n.due(t1 + Duration::from_millis(2), DEFAULT), vec![20]);
         // A retransmission filling the gap says nothing about reordering.
         n.add_range(t1, 30, 31, DEFAULT);
-        assert!(n.remove(t1 + Duration::from_secs(1), 30, true));
-        assert!(n.reorder() < Duration::from_millis(8));
+        assert!(n.remove(t1 + Duration::from_millis(40), 30, true));
+        assert_eq!(n.reorder(), Duration::from_millis(9));
+    }
+
+    #[test]
+    fn the_rare_long_reordering_is_remembered_among_many_short_ones() {
+        let t0 = Instant::now();
+        let mut n = NackList::new(10);
+        let mut seq = 0;
+        let mut at = t0;
+        // Jitter reorders most gaps by 2 ms and one in a hundred by 18 ms; between two long
+        // ones there are dozens of short ones (a decaying maximum forgets the long one).
+        for i in 0..300 {
+            let late = if i % 100 == 50 { 18 } else { 2 };
+            n.add_range(at, seq, seq + 1, DEFAULT);
+            assert!(n.remove(at + Duration::from_millis(late), seq, false));
+            seq += 1;
+            at += Duration::from_millis(5);
+        }
+        assert_eq!(n.reorder(), Duration::from_millis(19));
+        // Once the path stops reordering, the counts halve away and NACKs are immediate again.
+        let mut quiet = at;
+        for _ in 0..12 {
+            quiet += REORDER_HALF_LIFE;
+            n.add_range(quiet, seq, seq + 1, DEFAULT);
+            seq += 1;
+        }
+        assert_eq!(n.reorder(), Duration::ZERO);
     }
 
     #[test]

@@ -213,6 +213,65 @@ fn unrecoverable_loss_declares_frames_lost_and_asks_for_a_keyframe() {
     assert_eq!(s.packets_lost, 1);
 }
 
+/// A gap that cannot be repaired is not waited out for the whole latency: one longer than the
+/// NACK list can track is given up on as soon as it shows, one whose packet ran out of NACKs as
+/// soon as the last one goes unanswered; either way a keyframe is asked for at once.
+#[test]
+fn clearly_unrecoverable_gaps_ask_for_a_keyframe_at_once() {
+    let t0 = Instant::now();
+    let mut rx = stream(t0);
+    feed(&mut rx, t0, 1, &KEY);
+    let t = t0 + Duration::from_millis(20);
+    advance(&mut rx, t);
+    assert_eq!(frames(&mut rx), vec![1]);
+    let long = 2 + MAX_NACK_ENTRIES as u16 + 100;
+    feed(&mut rx, t, long, &DELTA);
+    let ev = events(&mut rx);
+    assert!(
+        ev.contains(&ReceiveEvent::FrameLost {
+            first_sequence: 2,
+            count: u64::from(long) - 2
+        }),
+        "{ev:?}"
+    );
+    assert!(ev.contains(&ReceiveEvent::KeyframeNeeded));
+    let rtcp = rx.poll_rtcp(t).expect("a PLI now");
+    assert!(has_pli(&rtcp) && nacked(&rtcp).is_empty());
+
+    // A keyframe restores delivery; then one packet is lost and its NACKs go unanswered.
+    let mut c = ReceiveConfig::new(SSRC, Codec::Vp8, 96, LOCAL, clock(t0));
+    c.rtx = Some(RTX);
+    c.max_nack_retries = 3;
+    let mut rx = ReceiveStream::new(c, t0);
+    rx.set_rtt(Duration::from_millis(20));
+    feed(&mut rx, t0, 1, &KEY);
+    advance(&mut rx, t);
+    feed(&mut rx, t, 3, &DELTA);
+    let mut asked = 0;
+    let mut lost_at = None;
+    let mut at = t;
+    while lost_at.is_none() && at < t + rx.config().latency {
+        let rtcp = advance(&mut rx, at);
+        asked += nacked(&rtcp).len();
+        if events(&mut rx).contains(&ReceiveEvent::FrameLost {
+            first_sequence: 2,
+            count: 1,
+        }) {
+            assert!(has_pli(&rtcp), "the PLI goes with the give-up");
+            lost_at = Some(at);
+        }
+        at += Duration::from_millis(1);
+    }
+    assert_eq!(asked, 3);
+    let lost_at = lost_at.expect("given up before the latency");
+    let interval = nack_retry_interval(rx.rtt());
+    assert!(
+        lost_at - t <= interval * 3 + Duration::from_millis(1),
+        "{:?}",
+        lost_at - t
+    );
+}
+
 #[test]
 fn decoder_request_sends_pli_or_fir() {
     let t0 = Instant::now();

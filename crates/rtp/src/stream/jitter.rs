@@ -52,6 +52,9 @@ pub(crate) struct JitterBuffer {
     next: Option<u64>,
     blocked_since: Option<Instant>,
     first_arrival: Option<Instant>,
+    /// Gaps below this extended sequence number are skipped without waiting (the packets are
+    /// known to be unrecoverable).
+    give_up_before: u64,
 }
 
 impl JitterBuffer {
@@ -62,7 +65,14 @@ impl JitterBuffer {
             next: None,
             blocked_since: None,
             first_arrival: None,
+            give_up_before: 0,
         }
+    }
+
+    /// Stops waiting for missing packets below `ext`: their gaps are skipped at the next
+    /// [`pop`](Self::pop).
+    pub fn give_up_before(&mut self, ext: u64) {
+        self.give_up_before = self.give_up_before.max(ext);
     }
 
     pub fn set_latency(&mut self, latency: Duration) {
@@ -146,7 +156,10 @@ impl JitterBuffer {
                 .min()
                 .unwrap_or(now)
         });
-        if self.packets.len() > MAX_JITTER_PACKETS || now >= since + self.latency {
+        if self.packets.len() > MAX_JITTER_PACKETS
+            || now >= since + self.latency
+            || next < self.give_up_before
+        {
             self.next = Some(first);
             self.blocked_since = None;
             return Some(Pop::Skipped {

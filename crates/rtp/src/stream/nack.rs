@@ -7,6 +7,11 @@
 //! [`nack_retry_interval`] until it arrives, falls out of the jitter buffer, or has been asked
 //! for `max_retries` times.
 //!
+//! A packet that cannot be recovered any more (asked for `max_retries` times, or in a gap too
+//! long to track: more than [`MAX_NACK_ENTRIES`], which is also about the sender's default
+//! history) is reported through `take_unrecoverable`, so the receiver gives up on the gap and
+//! asks for a keyframe at once instead of waiting out its whole latency.
+//!
 //! The wait before the first request covers the reordering seen on the path: every original
 //! that fills a gap late adds its delay (from noticing the gap to its arrival) to a histogram
 //! of 1 ms buckets, and the first NACK waits 5/4 of the delay that [`REORDER_QUANTILE`] of
@@ -69,6 +74,9 @@ pub(crate) struct NackList {
     pub overflowed: u64,
     /// Entries dropped after `max_retries` requests.
     pub gave_up: u64,
+    /// Everything below this extended sequence number was given up on since the last
+    /// `take_unrecoverable`.
+    unrecoverable: Option<u64>,
 }
 
 impl NackList {
@@ -80,6 +88,7 @@ impl NackList {
             earliest: None,
             overflowed: 0,
             gave_up: 0,
+            unrecoverable: None,
         }
     }
 
@@ -99,14 +108,13 @@ impl NackList {
         self.reorder.age(now);
         let reorder = self.reorder.quantile();
         let wait = (reorder + reorder / 4).min(rtt / 2).min(MAX_REORDER_WAIT);
-        let keep = MAX_NACK_ENTRIES as u64;
-        let start = if to - from > keep {
-            self.overflowed += to - from - keep;
-            to - keep
-        } else {
-            from
-        };
-        for seq in start..to {
+        if to - from > MAX_NACK_ENTRIES as u64 {
+            // Too long to track, and older than most senders keep: not worth a NACK.
+            self.overflowed += to - from;
+            self.give_up_before(to);
+            return;
+        }
+        for seq in from..to {
             self.entries.insert(
                 seq,
                 Entry {
@@ -119,9 +127,21 @@ impl NackList {
         let first = now + wait;
         self.earliest = Some(self.earliest.map_or(first, |e| e.min(first)));
         while self.entries.len() > MAX_NACK_ENTRIES {
-            self.entries.pop_first();
+            if let Some((seq, _)) = self.entries.pop_first() {
+                self.give_up_before(seq + 1);
+            }
             self.overflowed += 1;
         }
+    }
+
+    fn give_up_before(&mut self, seq: u64) {
+        self.unrecoverable = Some(self.unrecoverable.map_or(seq, |u| u.max(seq)));
+    }
+
+    /// The extended sequence number below which packets were given up on (dropped from the
+    /// list unrecovered) since the last call, if any were.
+    pub fn take_unrecoverable(&mut self) -> Option<u64> {
+        self.unrecoverable.take()
     }
 
     /// The packet arrived at `now` (as a retransmission if `retransmitted`); true if it was
@@ -156,12 +176,14 @@ impl NackList {
         let mut out = Vec::new();
         let max = self.max_retries;
         let mut exhausted = 0;
+        let mut unrecoverable = None;
         self.entries.retain(|&seq, e| {
             if e.next_send > now {
                 return true;
             }
             if e.sent >= max {
                 exhausted += 1;
+                unrecoverable = Some(seq + 1);
                 return false;
             }
             e.sent += 1;
@@ -170,6 +192,9 @@ impl NackList {
             true
         });
         self.gave_up += exhausted;
+        if let Some(seq) = unrecoverable {
+            self.give_up_before(seq);
+        }
         self.earliest = self.entries.values().map(|e| e.next_send).min();
         out
     }
@@ -259,9 +284,12 @@ mod tests {
         let t2 = t1 + Duration::from_millis(50);
         assert_eq!(n.due(t2, rtt), vec![5]);
         // Third request was the last: the fourth deadline drops it.
+        assert_eq!(n.take_unrecoverable(), None);
         assert!(n.due(t2 + Duration::from_millis(50), rtt).is_empty());
         assert_eq!(n.len(), 0);
         assert_eq!(n.gave_up, 1);
+        assert_eq!(n.take_unrecoverable(), Some(6), "5 is lost for good");
+        assert_eq!(n.take_unrecoverable(), None);
     }
 
     const DEFAULT: Duration = Duration::from_millis(100);
@@ -322,10 +350,18 @@ mod tests {
     fn bounded_and_trimmed() {
         let t0 = Instant::now();
         let mut n = NackList::new(10);
+        // A gap too long to track is given up on whole.
         n.add_range(t0, 0, 50_000, DEFAULT);
+        assert_eq!(n.len(), 0);
+        assert_eq!(n.overflowed, 50_000);
+        assert_eq!(n.take_unrecoverable(), Some(50_000));
+        // Gaps that fill the list push the oldest entries out, unrecovered.
+        for k in 0..MAX_NACK_ENTRIES as u64 / 10 + 1 {
+            n.add_range(t0, 50_001 + k * 11, 50_011 + k * 11, DEFAULT);
+        }
         assert_eq!(n.len(), MAX_NACK_ENTRIES);
-        assert_eq!(n.overflowed, 50_000 - MAX_NACK_ENTRIES as u64);
-        n.drop_before(49_990);
+        assert_eq!(n.take_unrecoverable(), Some(50_011));
+        n.drop_before(50_011 + 99 * 11);
         assert_eq!(n.len(), 10);
         assert_eq!(nack_retry_interval(Duration::ZERO), MIN_RETRY_INTERVAL);
     }

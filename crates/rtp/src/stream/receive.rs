@@ -305,6 +305,10 @@ impl ReceiveStream {
                     // now and may be lost too.
                     self.nacks.add_range(now, ext + 1, self.lowest, self.rtt);
                 }
+                if let Some(before) = self.nacks.take_unrecoverable() {
+                    // Released by the drain that follows: FrameLost and a keyframe request now.
+                    self.jitter.give_up_before(before);
+                }
             }
             self.lowest = self.lowest.min(ext);
         } else {
@@ -526,6 +530,12 @@ impl ReceiveStream {
         } else {
             Vec::new()
         };
+        if let Some(before) = self.nacks.take_unrecoverable() {
+            // A packet ran out of requests: waiting out the latency cannot bring it back, so
+            // the gap is skipped and the keyframe request joins this compound.
+            self.jitter.give_up_before(before);
+            self.drain(now);
+        }
         let keyframe = self.keyframe_needed && self.keyframe_request_due(now);
         if !report_due && lost.is_empty() && !keyframe {
             return None;

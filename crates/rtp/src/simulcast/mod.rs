@@ -163,7 +163,7 @@ use crate::RtpError;
 use crate::codec::Codec;
 
 pub use frame::FrameLayerSelector;
-pub use keyframe::{KeyframeStart, keyframe_start};
+pub use keyframe::{KeyframeStart, keyframe_start, red_primary};
 pub use packet::{LayerSelector, MAX_SEGMENTS};
 
 /// Most layers a selector takes (browsers send at most 3; RFC 8853 sets no limit).
@@ -210,6 +210,12 @@ pub struct SelectorConfig {
     pub layer_timeout: Duration,
     /// Interval between repeated keyframe requests while a switch waits.
     pub keyframe_retry: Duration,
+    /// The codec's payload type, when known: only packets of it (or RED blocks of it) can be
+    /// switch points, never FEC or other formats sharing the layer's SSRC.
+    pub payload_type: Option<u8>,
+    /// The RED payload type (RFC 2198), when negotiated: keyframes are looked for in the
+    /// primary block of such packets, which are forwarded as they are.
+    pub red_payload_type: Option<u8>,
 }
 
 impl SelectorConfig {
@@ -235,6 +241,8 @@ impl SelectorConfig {
             rids: rids.iter().map(|r| (*r).to_owned()).collect(),
             layer_timeout: DEFAULT_LAYER_TIMEOUT,
             keyframe_retry: DEFAULT_KEYFRAME_RETRY,
+            payload_type: None,
+            red_payload_type: None,
         })
     }
 

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use super::keyframe::{KeyframeStart, keyframe_start};
+use super::keyframe::{KeyframeStart, keyframe_start, red_primary};
 use super::layers::Switcher;
 use super::{MAX_SEQUENCE_JUMP, SelectorConfig, SelectorEvent, SelectorStats, Target};
 use crate::packet::RtpPacket;
@@ -237,7 +237,20 @@ impl LayerSelector {
     }
 
     fn starts_keyframe(&self, prev: Option<(u16, u32, bool)>, packet: &RtpPacket<'_>) -> bool {
-        match keyframe_start(self.sw.config.codec, packet.payload) {
+        let config = &self.sw.config;
+        let pt = packet.header.payload_type;
+        let (pt, payload) = if config.red_payload_type == Some(pt) {
+            match red_primary(packet.payload) {
+                Some(block) => block,
+                None => return false,
+            }
+        } else {
+            (pt, packet.payload)
+        };
+        if config.payload_type.is_some_and(|want| want != pt) {
+            return false;
+        }
+        match keyframe_start(config.codec, payload) {
             KeyframeStart::Yes => true,
             KeyframeStart::No => false,
             KeyframeStart::IfFrameStart => prev.is_some_and(|(seq, ts, marker)| {

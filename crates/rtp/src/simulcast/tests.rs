@@ -590,3 +590,75 @@ fn start_waits_for_the_target_layer_before_falling_back() {
     assert_eq!(s.poll_keyframe_request(), Some(1));
     assert!(feed(&mut s, t0 + ms(1010), 1, 3, 6000, true).is_some());
 }
+
+#[test]
+fn red_wrapped_keyframes_are_found_and_fec_is_never_a_switch_point() {
+    let t0 = Instant::now();
+    let mut c = SelectorConfig::new(Codec::Vp8, 0xabc, &["q", "h"]).unwrap();
+    c.payload_type = Some(96);
+    c.red_payload_type = Some(118);
+    let mut s = LayerSelector::new(c, t0);
+    s.set_target_layer(t0, 1);
+    let red = |block_pt: u8, data: &[u8]| {
+        let mut p = vec![block_pt];
+        p.extend_from_slice(data);
+        p
+    };
+    let with_pt = |pt: u8, seq: u16, payload: &[u8]| {
+        let mut p = pkt(0x11, seq, 9000, true, payload).header;
+        p.payload_type = pt;
+        p
+    };
+    // A keyframe-looking FEC block (pt 127 inside RED) and a bare packet of another payload
+    // type: not switch points.
+    let fec = red(127, &KEY);
+    let h = with_pt(118, 1, &fec);
+    assert!(
+        s.handle_packet(
+            t0,
+            1,
+            &RtpPacket {
+                header: h,
+                payload: &fec,
+                padding: 0
+            }
+        )
+        .is_none()
+    );
+    let h = with_pt(97, 2, &KEY);
+    assert!(
+        s.handle_packet(
+            t0,
+            1,
+            &RtpPacket {
+                header: h,
+                payload: &KEY,
+                padding: 0
+            }
+        )
+        .is_none()
+    );
+    // VP8 in RED's primary block (after one redundant block of 3 bytes): forwarded as is.
+    let mut wrapped = vec![0x80 | 96, 0x00, 0x00, 0x03, 96];
+    wrapped.extend_from_slice(&[1, 2, 3]);
+    wrapped.extend_from_slice(&KEY);
+    assert_eq!(red_primary(&wrapped), Some((96, &KEY[..])));
+    assert_eq!(red_primary(&[0x80 | 96, 0, 0]), None, "truncated header");
+    assert_eq!(
+        red_primary(&[0x80 | 96, 0, 0, 9, 96]),
+        None,
+        "block past the end"
+    );
+    let h = with_pt(118, 3, &wrapped);
+    let out = s.handle_packet(
+        t0,
+        1,
+        &RtpPacket {
+            header: h,
+            payload: &wrapped,
+            padding: 0,
+        },
+    );
+    assert_eq!(out.unwrap().payload, &wrapped[..]);
+    assert_eq!(s.current_layer(), Some(1));
+}

@@ -343,6 +343,7 @@ fn renegotiation_adds_a_video_transceiver() {
             TransceiverInit {
                 direction: Direction::SendOnly,
                 track: Some(track("cam")),
+                ..TransceiverInit::default()
             },
         )
         .unwrap();

@@ -988,6 +988,7 @@ impl RTCPeerConnection {
         let init = rtcio_proto::peer::TransceiverInit {
             direction,
             track: track.map(crate::media::MediaStreamTrack::sender_track),
+            send_encodings: Vec::new(),
         };
         let id = self
             .inner

@@ -23,10 +23,11 @@ pub use session::{
     MediaDrops, MediaEvent, MediaSession, MediaTransmit, ReceivedRtcp, ReceivedRtp, RtpWrite,
     SenderSeed,
 };
+pub use simulcast::{MAX_ENCODINGS, RtcpParameters, SendEncoding, SendParameters};
 pub use streams::{
     KeyframeRequestKind, MAX_PENDING_FRAMES, MAX_RECEIVE_STREAMS, ReceivedFrameEvent,
 };
-pub use transceiver::{Receiver, Sender, SenderTrack, Transceiver, TransceiverId};
+pub use transceiver::{Receiver, SendLayer, Sender, SenderTrack, Transceiver, TransceiverId};
 
 /// W3C `MediaStreamTrack.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -27,6 +27,8 @@ pub struct FrameWrite<'a> {
     pub timestamp: u32,
     /// The bitstream.
     pub data: &'a [u8],
+    /// The encoding (simulcast layer) to send it on, by rid; `None` for the first.
+    pub rid: Option<&'a str>,
 }
 
 /// A sender's packetizer and the payload type it sends with.
@@ -64,22 +66,25 @@ pub struct FramePacket {
 /// its codec changes (so codec state such as VP8/VP9 picture ids carries over frames).
 #[derive(Debug, Default)]
 pub struct SenderPacketizers {
-    senders: HashMap<TransceiverId, SenderPacketizer>,
+    /// Per (transceiver, encoding index): each simulcast layer is its own stream (VP8/VP9
+    /// picture ids count per layer).
+    senders: HashMap<(TransceiverId, usize), SenderPacketizer>,
 }
 
 impl SenderPacketizers {
-    /// Cuts `frame` into the RTP packets `t`'s sender sends for it, each payload at most
-    /// `max_payload` bytes.
+    /// Cuts `frame` into the RTP packets encoding `layer` of `t`'s sender sends for it, each
+    /// payload at most `max_payload` bytes.
     pub fn packetize(
         &mut self,
         t: &Transceiver,
+        layer: usize,
         frame: FrameWrite<'_>,
         max_payload: usize,
     ) -> Result<Vec<FramePacket>, Error> {
         let (payload_type, single_nal) = negotiated(t, frame.codec)?;
         let p = self
             .senders
-            .entry(t.id())
+            .entry((t.id(), layer))
             .or_insert_with(|| SenderPacketizer {
                 codec: frame.codec,
                 payload_type,
@@ -130,7 +135,7 @@ impl SenderPacketizers {
 
     /// Forgets a sender's packetizer (its transceiver stopped).
     pub fn remove(&mut self, id: TransceiverId) {
-        self.senders.remove(&id);
+        self.senders.retain(|(t, _), _| *t != id);
     }
 }
 

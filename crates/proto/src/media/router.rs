@@ -166,7 +166,18 @@ impl Router {
             return Some(binding);
         }
         let known = |r: &&str| t.receiver.rids.iter().any(|x| x == r);
-        if let Some(rid) = p.rid.filter(known) {
+        // An RTX packet's rid is the one it repairs, whichever extension carries it (some
+        // senders copy the original's RtpStreamId onto the retransmission).
+        let rtx = t
+            .codecs
+            .iter()
+            .any(|c| c.rtx_payload_type == Some(p.payload_type));
+        let (rid, repaired_rid) = if rtx {
+            (None, p.repaired_rid.or(p.rid))
+        } else {
+            (p.rid, None)
+        };
+        if let Some(rid) = rid.filter(known) {
             if binding.rid.as_deref() == Some(rid) {
                 return Some(binding);
             }
@@ -175,7 +186,7 @@ impl Router {
             if self.bind(p.ssrc, named) {
                 self.rid_ssrcs.insert((t.id, rid.to_string()), p.ssrc);
             }
-        } else if let Some(rid) = p.repaired_rid.filter(known) {
+        } else if let Some(rid) = repaired_rid.filter(known) {
             if binding.rid.as_deref() == Some(rid) && binding.repairs.is_some() {
                 return Some(binding);
             }

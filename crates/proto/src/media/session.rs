@@ -19,9 +19,11 @@ use super::codec::{CodecParameters, negotiate};
 use super::extension::{self, ExtensionIds};
 use super::router::{PacketIds, Router, RouterStats};
 use super::section::{MediaSection, RemoteMedia};
-use super::simulcast;
+use super::simulcast::{self, RtcpParameters, SendEncoding, SendParameters};
 use super::streams::{ReceivedFrameEvent, StreamOutput, Streams};
-use super::transceiver::{SenderTrack, Transceiver, TransceiverId, answer_direction, from_flags};
+use super::transceiver::{
+    SendLayer, SenderTrack, Transceiver, TransceiverId, answer_direction, from_flags,
+};
 use crate::peer::Error;
 
 /// Most received RTP packets waiting to be read; more are dropped and counted. At 1200 bytes
@@ -139,6 +141,8 @@ pub struct MediaSession {
     events: VecDeque<MediaEvent>,
     drops: MediaDrops,
     packets_sent: u64,
+    /// Packets written for an encoding that is inactive or not negotiated (not sent).
+    layer_packets_not_sent: u64,
     /// NACK/RTX, reports and loss accounting per stream.
     streams: Streams,
     /// The time of the latest call that carried one (packets are handled "now").
@@ -172,6 +176,7 @@ impl MediaSession {
             events: VecDeque::new(),
             drops: MediaDrops::default(),
             packets_sent: 0,
+            layer_packets_not_sent: 0,
             streams: Streams::default(),
             now: None,
         }
@@ -402,6 +407,18 @@ impl MediaSession {
         let mid = mid.to_string();
         let codecs = t.capabilities();
         let rtx = codecs.iter().any(|c| c.rtx_payload_type.is_some());
+        let encodings: Vec<_> = t
+            .sender
+            .encodings
+            .iter()
+            .map(|l| l.encoding.clone())
+            .collect();
+        let (rids, simulcast) = t
+            .direction
+            .sends()
+            .then(|| simulcast::offer_send(&encodings))
+            .flatten()
+            .map_or((Vec::new(), None), |(r, s)| (r, Some(s)));
         Some(MediaSection {
             mid,
             kind: t.kind,
@@ -410,8 +427,8 @@ impl MediaSession {
             msid: Self::msid_of(t),
             ssrcs: self.ssrcs_of(t, t.direction, rtx),
             codecs,
-            rids: Vec::new(),
-            simulcast: None,
+            rids,
+            simulcast,
         })
     }
 
@@ -545,6 +562,26 @@ impl MediaSession {
                 .into_iter()
                 .map(|l| l.rid)
                 .collect();
+            if t.sender.encodings.len() > 1 {
+                // RFC 8829 §5.10: the layers the answer receives; without simulcast in it,
+                // only the first encoding is sent (W3C drops the others).
+                let answer_side = if local_is_offer {
+                    &remote_media
+                } else {
+                    &local_media
+                };
+                let taken = simulcast::layers(answer_side, RidDirection::Recv);
+                if taken.is_empty() {
+                    t.sender.encodings.truncate(1);
+                    t.sender.encodings[0].negotiated = true;
+                } else {
+                    for l in &mut t.sender.encodings {
+                        l.negotiated = taken.iter().any(|x| {
+                            Some(x.rid.as_str()) == l.encoding.rid.as_deref() && !x.paused
+                        });
+                    }
+                }
+            }
             let receives = direction.receives();
             if receives && !t.receiving {
                 t.receiving = true;
@@ -704,13 +741,31 @@ impl MediaSession {
     fn sender_of(&self, ssrc: u32) -> Option<TransceiverId> {
         self.transceivers
             .iter()
-            .find(|t| t.sender.ssrc == ssrc || t.sender.rtx_ssrc == ssrc)
+            .find(|t| {
+                t.sender
+                    .encodings
+                    .iter()
+                    .any(|l| l.ssrc == ssrc || l.rtx_ssrc == ssrc)
+            })
             .map(|t| t.id)
     }
 
     /// Sends an RTP packet on transceiver `id`'s sender: SSRC, sequence number, payload type
     /// (first negotiated codec unless given) and the MID extension are filled in.
     pub fn write_rtp(&mut self, id: TransceiverId, w: RtpWrite<'_>) -> Result<(), Error> {
+        self.write_rtp_layer(id, None, w)
+    }
+
+    /// [`write_rtp`](Self::write_rtp) on the encoding named `rid` (`None`: the first), which
+    /// also writes the rid extension when the sender sends simulcast. A packet for an
+    /// encoding that is inactive, or that the answer did not take, is not sent (W3C
+    /// `active`, JSEP §5.10 fallback to the first encoding).
+    pub fn write_rtp_layer(
+        &mut self,
+        id: TransceiverId,
+        rid: Option<&str>,
+        w: RtpWrite<'_>,
+    ) -> Result<(), Error> {
         let t = self
             .transceiver(id)
             .ok_or_else(|| Error::InvalidAccess(format!("no transceiver {}", id.0)))?;
@@ -719,6 +774,16 @@ impl MediaSession {
                 "the transceiver does not send (direction or negotiation)".into(),
             ));
         }
+        let layer = t
+            .sender
+            .layer_of(rid)
+            .ok_or_else(|| Error::InvalidAccess(format!("no encoding with rid {rid:?}")))?;
+        let l = &t.sender.encodings[layer];
+        if !l.sending() {
+            self.layer_packets_not_sent += 1;
+            return Ok(());
+        }
+        let (ssrc, sequence) = (l.ssrc, l.sequence);
         let pt = match w.payload_type {
             Some(pt) if t.has_payload_type(pt) => pt,
             Some(pt) => {
@@ -734,12 +799,13 @@ impl MediaSession {
         let mut header = RtpHeader {
             marker: w.marker,
             payload_type: pt,
-            sequence_number: t.sender.sequence,
+            sequence_number: sequence,
             timestamp: w.timestamp,
-            ssrc: t.sender.ssrc,
+            ssrc,
             ..Default::default()
         };
-        self.ext_map.write(&sender_extensions(t), &mut header);
+        self.ext_map
+            .write(&sender_extensions(t, layer), &mut header);
         let data = rtcio_rtp::packet::write_packet(&header, w.payload, 0)
             .map_err(|e| Error::Operation(format!("RTP packet: {e}")))?;
         if let (Some(now), Some(t)) = (self.now, self.transceivers.iter().find(|t| t.id == id)) {
@@ -748,10 +814,11 @@ impl MediaSession {
                 payload: w.payload,
                 padding: 0,
             };
-            self.streams.on_sent(now, t, &sent);
+            self.streams.on_sent(now, t, layer, &sent);
         }
         if let Ok(t) = self.get_mut(id) {
-            t.sender.sequence = t.sender.sequence.wrapping_add(1);
+            let l = &mut t.sender.encodings[layer];
+            l.sequence = l.sequence.wrapping_add(1);
         }
         self.packets_sent += 1;
         let priority = match self.transceiver(id).map(Transceiver::kind) {
@@ -769,11 +836,18 @@ impl MediaSession {
     /// The length of the RTP header `id`'s sender writes (fixed header and the header
     /// extensions it carries), for fitting payloads to the MTU.
     pub fn rtp_header_len(&self, id: TransceiverId) -> usize {
-        let mut header = RtpHeader::default();
-        if let Some(t) = self.transceiver(id) {
-            self.ext_map.write(&sender_extensions(t), &mut header);
-        }
-        header.wire_len()
+        let Some(t) = self.transceiver(id) else {
+            return RtpHeader::default().wire_len();
+        };
+        (0..t.sender.encodings.len())
+            .map(|layer| {
+                let mut header = RtpHeader::default();
+                self.ext_map
+                    .write(&sender_extensions(t, layer), &mut header);
+                header.wire_len()
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Sends RTCP packets as one compound packet.
@@ -881,8 +955,11 @@ impl MediaSession {
     fn collect_stream_output(&mut self, now: Instant) {
         let mut out = Vec::new();
         self.streams.poll_output(now, &mut out);
-        for StreamOutput { data, rtcp } in out {
+        for StreamOutput { mut data, rtcp } in out {
             // The stream engines' RTP is what they retransmit (NACK answers over RTX).
+            if !rtcp {
+                self.repair_rid(&mut data);
+            }
             self.out.push_back(MediaTransmit {
                 data,
                 rtcp,
@@ -896,6 +973,165 @@ impl MediaSession {
                 rid: None,
             });
         }
+    }
+
+    /// RFC 8852 §3.2: an RTX packet names the layer it repairs with the repaired-rid, not the
+    /// rid its original carried.
+    fn repair_rid(&self, data: &mut Vec<u8>) {
+        let Ok(packet) = RtpPacket::parse(data) else {
+            return;
+        };
+        let Some(rid) = self.ext_map.read(&packet.header).rid else {
+            return;
+        };
+        let retransmission = self.transceivers.iter().any(|t| {
+            t.sender
+                .encodings
+                .iter()
+                .any(|l| l.rtx_ssrc == packet.header.ssrc)
+        });
+        if !retransmission {
+            return;
+        }
+        let mut header = packet.header.clone();
+        if let Some(rid_id) = self.ext_map.id(rtcio_rtp::ExtensionKind::Rid) {
+            header.extensions.retain(|e| e.id != rid_id);
+        }
+        let repaired = ExtensionValues {
+            repaired_rid: Some(rid),
+            ..Default::default()
+        };
+        self.ext_map.write(&repaired, &mut header);
+        if let Ok(rewritten) =
+            rtcio_rtp::packet::write_packet(&header, packet.payload, packet.padding)
+        {
+            *data = rewritten;
+        }
+    }
+
+    /// W3C `addTransceiver(init.sendEncodings)`: the (validated) encodings of `id`'s sender;
+    /// the first keeps the sender's SSRCs, each further one takes `seed()`'s.
+    pub fn set_send_encodings(
+        &mut self,
+        id: TransceiverId,
+        encodings: Vec<SendEncoding>,
+        mut seed: impl FnMut() -> SenderSeed,
+    ) -> Result<(), Error> {
+        let t = self.get_mut(id)?;
+        let first = t.sender.encodings[0].clone();
+        let n = encodings.len();
+        t.sender.encodings = encodings
+            .into_iter()
+            .enumerate()
+            .map(|(i, encoding)| {
+                if i == 0 {
+                    return SendLayer {
+                        encoding,
+                        // One encoding needs no simulcast negotiation.
+                        negotiated: n == 1,
+                        ..first.clone()
+                    };
+                }
+                let s = seed();
+                SendLayer {
+                    encoding,
+                    ssrc: s.ssrc,
+                    rtx_ssrc: s.rtx_ssrc,
+                    sequence: s.sequence,
+                    negotiated: false,
+                }
+            })
+            .collect();
+        Ok(())
+    }
+
+    /// W3C `RTCRtpSender.getParameters()`: a new transaction id each call; only the latest
+    /// one is accepted by [`set_parameters`](Self::set_parameters).
+    pub fn get_parameters(&mut self, id: TransceiverId) -> Result<SendParameters, Error> {
+        let t = self.get_mut(id)?;
+        t.sender.transaction += 1;
+        let t = self.transceiver(id).expect("found above");
+        Ok(SendParameters {
+            transaction_id: t.sender.transaction.to_string(),
+            encodings: t
+                .sender
+                .encodings
+                .iter()
+                .map(|l| l.encoding.clone())
+                .collect(),
+            codecs: t.codecs.clone(),
+            header_extensions: t.extmaps.clone(),
+            rtcp: RtcpParameters {
+                cname: self.cname.clone(),
+                reduced_size: true,
+            },
+        })
+    }
+
+    /// W3C `RTCRtpSender.setParameters()`: a stale transaction id is `InvalidStateError`;
+    /// changing the number of encodings or their rids is `InvalidModificationError`; `active`,
+    /// `maxBitrate`, `scaleResolutionDownBy` and `maxFramerate` apply at once (an inactive
+    /// encoding sends neither RTP nor sender reports until it is active again).
+    pub fn set_parameters(&mut self, id: TransceiverId, p: SendParameters) -> Result<(), Error> {
+        let t = self.get_mut(id)?;
+        if p.transaction_id != t.sender.transaction.to_string() || t.sender.transaction == 0 {
+            return Err(Error::InvalidState(
+                "setParameters needs the transactionId of the latest getParameters".into(),
+            ));
+        }
+        let same_layers = p.encodings.len() == t.sender.encodings.len()
+            && p.encodings
+                .iter()
+                .zip(&t.sender.encodings)
+                .all(|(a, b)| a.rid == b.encoding.rid);
+        if !same_layers {
+            return Err(Error::InvalidModification(
+                "the number of encodings and their rids cannot change".into(),
+            ));
+        }
+        let kind = t.kind;
+        let encodings = simulcast::validate_encodings(kind, p.encodings)?;
+        // W3C: the transaction id is spent.
+        t.sender.transaction += 1;
+        for (l, e) in t.sender.encodings.iter_mut().zip(encodings) {
+            l.encoding = e;
+        }
+        let active: Vec<bool> = t
+            .sender
+            .encodings
+            .iter()
+            .map(|l| l.encoding.active)
+            .collect();
+        for (layer, active) in active.into_iter().enumerate() {
+            self.streams.set_send_active(id, layer, active);
+        }
+        Ok(())
+    }
+
+    /// The share of the congestion controller's `target` (bit/s) each encoding of `id`'s
+    /// sender should produce, in `sendEncodings` order: the active, negotiated encodings get
+    /// it lowest resolution first, each up to its `maxBitrate`; what the capped ones leave
+    /// goes to the next; inactive ones get 0. The last one uncapped takes the rest.
+    pub fn encoding_targets(&self, id: TransceiverId, target: u64) -> Vec<u64> {
+        let Some(t) = self.transceiver(id) else {
+            return Vec::new();
+        };
+        simulcast::allocate(&t.sender.encodings, target)
+    }
+
+    /// Send statistics of each encoding of a transceiver's sender that sent, by encoding
+    /// index (W3C outbound-rtp, one per simulcast layer).
+    pub fn send_layer_stats(
+        &self,
+        id: TransceiverId,
+    ) -> Vec<(usize, rtcio_rtp::stream::SendStats)> {
+        self.streams.send_layer_stats(id)
+    }
+
+    /// Packets written for an encoding that is inactive or that the answer did not take, and
+    /// so not sent.
+    pub fn layer_packets_not_sent(&self) -> u64 {
+        self.layer_packets_not_sent
     }
 
     /// Send statistics of a transceiver's sender (W3C outbound-rtp), once it sent.
@@ -983,9 +1219,20 @@ fn set_remote_receiver(t: &mut Transceiver, remote: &RemoteMedia) {
 }
 
 /// The header extensions a sender writes on every packet.
-fn sender_extensions(t: &Transceiver) -> ExtensionValues {
+fn sender_extensions(t: &Transceiver, layer: usize) -> ExtensionValues {
+    // RFC 8852: the rid names the layer; always written, so a receiver binds each SSRC
+    // whenever it starts listening.
+    let rid = if t.sender.encodings.len() > 1 {
+        t.sender
+            .encodings
+            .get(layer)
+            .and_then(|l| l.encoding.rid.clone())
+    } else {
+        None
+    };
     ExtensionValues {
         mid: t.mid.clone(),
+        rid,
         // Reserved here; the transport writes the real values as the packet leaves.
         transport_cc: Some(0),
         abs_send_time: Some(rtcio_rtp::ext::AbsSendTime(0)),

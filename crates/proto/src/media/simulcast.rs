@@ -9,11 +9,205 @@
 
 use rtcio_rtp::ExtensionKind;
 use rtcio_sdp::{
-    Rid, RidDirection, RidParam, Simulcast, SimulcastList, SimulcastRid, SimulcastStream,
+    Extmap, Rid, RidDirection, RidParam, Simulcast, SimulcastList, SimulcastRid, SimulcastStream,
 };
 
+use super::TrackKind;
 use super::codec::CodecParameters;
 use super::section::RemoteMedia;
+use super::transceiver::SendLayer;
+use crate::peer::Error;
+
+/// Most encodings (simulcast layers) one sender sends; `sendEncodings` beyond it are dropped
+/// (W3C `addTransceiver` truncates to the implementation's maximum). Browsers stop at four.
+pub const MAX_ENCODINGS: usize = 4;
+
+/// Longest rid accepted in `sendEncodings` (RFC 8852 rids travel in a one-byte-header
+/// extension element of at most 16 bytes).
+pub const MAX_RID_LEN: usize = 16;
+
+/// W3C `RTCRtpEncodingParameters` of a sender.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendEncoding {
+    /// `rid`: required when there are several encodings.
+    pub rid: Option<String>,
+    /// `active`: whether the encoding is sent.
+    pub active: bool,
+    /// `maxBitrate` in bit/s: caps this encoding's share of the congestion controller's target.
+    pub max_bitrate: Option<u64>,
+    /// `scaleResolutionDownBy` (video, ≥ 1): kept for the frame source; rtcio carries encoded
+    /// frames, so the encoder that honours it comes with the codecs.
+    pub scale_resolution_down_by: Option<f64>,
+    /// `maxFramerate`: kept for the frame source, like `scale_resolution_down_by`.
+    pub max_framerate: Option<f64>,
+}
+
+impl Default for SendEncoding {
+    fn default() -> Self {
+        SendEncoding {
+            rid: None,
+            active: true,
+            max_bitrate: None,
+            scale_resolution_down_by: None,
+            max_framerate: None,
+        }
+    }
+}
+
+impl SendEncoding {
+    /// An active encoding named `rid`.
+    pub fn with_rid(rid: &str) -> SendEncoding {
+        SendEncoding {
+            rid: Some(rid.to_string()),
+            ..SendEncoding::default()
+        }
+    }
+}
+
+/// Checks and completes `sendEncodings` as W3C `addTransceiver` does: at most
+/// [`MAX_ENCODINGS`] (the rest dropped); with several, every encoding has a rid; rids are
+/// RFC 8851 `rid-id`s of at most [`MAX_RID_LEN`] bytes and unique (`TypeError`);
+/// `scaleResolutionDownBy` is at least 1 (`RangeError`, reported as `Type`) and dropped for
+/// audio; for video without any, the encodings get 2^(n-1-i) (lowest resolution first). An
+/// empty list becomes one default encoding.
+pub fn validate_encodings(
+    kind: TrackKind,
+    mut encodings: Vec<SendEncoding>,
+) -> Result<Vec<SendEncoding>, Error> {
+    if encodings.is_empty() {
+        return Ok(vec![SendEncoding::default()]);
+    }
+    encodings.truncate(MAX_ENCODINGS);
+    let n = encodings.len();
+    for (i, e) in encodings.iter().enumerate() {
+        match &e.rid {
+            None if n > 1 => {
+                return Err(Error::Type(format!("encoding {i} has no rid")));
+            }
+            None => {}
+            Some(rid) => {
+                let valid = !rid.is_empty()
+                    && rid.len() <= MAX_RID_LEN
+                    && rid
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if !valid {
+                    return Err(Error::Type(format!("invalid rid {rid:?}")));
+                }
+                if encodings[..i].iter().any(|o| o.rid.as_ref() == Some(rid)) {
+                    return Err(Error::Type(format!("duplicate rid {rid}")));
+                }
+            }
+        }
+        if let Some(scale) = e.scale_resolution_down_by
+            && (scale.is_nan() || scale < 1.0)
+        {
+            return Err(Error::Type(format!(
+                "RangeError: scaleResolutionDownBy {scale} is below 1"
+            )));
+        }
+        if e.max_framerate.is_some_and(|f| f.is_nan() || f < 0.0) {
+            return Err(Error::Type("RangeError: maxFramerate is negative".into()));
+        }
+    }
+    match kind {
+        TrackKind::Audio => {
+            for e in &mut encodings {
+                e.scale_resolution_down_by = None;
+            }
+        }
+        TrackKind::Video => {
+            if encodings
+                .iter()
+                .all(|e| e.scale_resolution_down_by.is_none())
+            {
+                for (i, e) in encodings.iter_mut().enumerate() {
+                    e.scale_resolution_down_by = Some(f64::from(1u32 << (n - 1 - i)));
+                }
+            }
+        }
+    }
+    Ok(encodings)
+}
+
+/// W3C `RTCRtcpParameters`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RtcpParameters {
+    /// `cname`.
+    pub cname: String,
+    /// `reducedSize` (we always negotiate `a=rtcp-rsize`).
+    pub reduced_size: bool,
+}
+
+/// W3C `RTCRtpSendParameters`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendParameters {
+    /// `transactionId`: `setParameters` takes only the latest `getParameters`'s.
+    pub transaction_id: String,
+    /// `encodings`.
+    pub encodings: Vec<SendEncoding>,
+    /// `codecs`: the negotiated ones (read-only).
+    pub codecs: Vec<CodecParameters>,
+    /// `headerExtensions`: the negotiated ones (read-only).
+    pub header_extensions: Vec<Extmap>,
+    /// `rtcp` (read-only).
+    pub rtcp: RtcpParameters,
+}
+
+/// Splits a congestion-control `target` (bit/s) over a sender's layers, in their order: the
+/// sending ones (negotiated and active) get it lowest resolution first (largest
+/// `scaleResolutionDownBy`), each up to its `maxBitrate`; the others get 0. What is left once
+/// every layer is at its cap stays unallocated.
+pub fn allocate(layers: &[SendLayer], target: u64) -> Vec<u64> {
+    let mut order: Vec<usize> = (0..layers.len()).filter(|&i| layers[i].sending()).collect();
+    let scale = |i: usize| layers[i].encoding.scale_resolution_down_by.unwrap_or(1.0);
+    order.sort_by(|&a, &b| scale(b).total_cmp(&scale(a)).then(a.cmp(&b)));
+    let mut out = vec![0; layers.len()];
+    let mut left = target;
+    for (k, &i) in order.iter().enumerate() {
+        let last = k + 1 == order.len();
+        let cap = layers[i].encoding.max_bitrate;
+        // Uncapped layers below the top one share what is left with those above: they take
+        // an equal share, the top one the rest.
+        let share = match cap {
+            Some(c) => c.min(left),
+            None if last => left,
+            None => left / (order.len() - k) as u64,
+        };
+        out[i] = share;
+        left -= share;
+    }
+    out
+}
+
+/// The `a=rid:<id> send` lines and `a=simulcast:send` list an offer writes for a sender with
+/// several encodings; `None` for one.
+pub fn offer_send(encodings: &[SendEncoding]) -> Option<(Vec<Rid>, Simulcast)> {
+    if encodings.len() < 2 {
+        return None;
+    }
+    let rids: Vec<Rid> = encodings
+        .iter()
+        .filter_map(|e| e.rid.as_ref())
+        .map(|r| Rid::new(r.clone(), RidDirection::Send))
+        .collect();
+    let streams = rids
+        .iter()
+        .map(|r| SimulcastStream {
+            alternatives: vec![SimulcastRid {
+                id: r.id.clone(),
+                paused: false,
+            }],
+        })
+        .collect();
+    let simulcast = Simulcast {
+        lists: vec![SimulcastList {
+            direction: RidDirection::Send,
+            streams,
+        }],
+    };
+    Some((rids, simulcast))
+}
 
 /// One negotiated simulcast layer: its rid and whether it starts paused (`~`).
 #[derive(Debug, Clone, PartialEq, Eq)]

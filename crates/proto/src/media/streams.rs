@@ -50,7 +50,11 @@ pub enum KeyframeRequestKind {
 #[derive(Debug, Default)]
 pub(crate) struct Streams {
     clock: Option<NtpClock>,
-    send: HashMap<TransceiverId, SendStream>,
+    /// Per (transceiver, encoding index).
+    send: HashMap<(TransceiverId, usize), SendStream>,
+    /// Encodings made inactive (W3C `active = false`): their streams keep their history and
+    /// counters but send no reports.
+    send_inactive: Vec<(TransceiverId, usize)>,
     receive: HashMap<u32, Receiving>,
     /// Receive streams not created because [`MAX_RECEIVE_STREAMS`] were live.
     pub(crate) receive_streams_refused: u64,
@@ -91,16 +95,26 @@ impl Streams {
             .get_or_insert_with(|| NtpClock::new(now, Duration::from_secs(70 * 365 * 86_400)))
     }
 
-    /// Records a packet `t`'s sender sent (for retransmission and sender reports).
-    pub(crate) fn on_sent(&mut self, now: Instant, t: &Transceiver, packet: &RtpPacket<'_>) {
+    /// Records a packet encoding `layer` of `t`'s sender sent (for retransmission and sender
+    /// reports).
+    pub(crate) fn on_sent(
+        &mut self,
+        now: Instant,
+        t: &Transceiver,
+        layer: usize,
+        packet: &RtpPacket<'_>,
+    ) {
         let clock = self.clock(now);
-        let stream = self.send.entry(t.id).or_insert_with(|| {
+        let Some(l) = t.sender.encodings.get(layer) else {
+            return;
+        };
+        let stream = self.send.entry((t.id, layer)).or_insert_with(|| {
             let codec = t
                 .codecs
                 .iter()
                 .find(|c| c.payload_type == packet.header.payload_type);
             let mut config = SendConfig::new(
-                t.sender.ssrc,
+                l.ssrc,
                 packet.header.payload_type,
                 codec.map_or(90_000, |c| c.clock_rate),
                 clock,
@@ -108,10 +122,10 @@ impl Streams {
             config.rtx = codec
                 .and_then(|c| c.rtx_payload_type)
                 .map(|payload_type| RtxConfig {
-                    ssrc: t.sender.rtx_ssrc,
+                    ssrc: l.rtx_ssrc,
                     payload_type,
                 });
-            config.rtx_initial_sequence = t.sender.sequence.wrapping_mul(7).wrapping_add(1);
+            config.rtx_initial_sequence = l.sequence.wrapping_mul(7).wrapping_add(1);
             SendStream::new(config)
         });
         stream.handle_sent(now, packet);
@@ -199,8 +213,8 @@ impl Streams {
 
     /// Drives the timers due at `now`.
     pub(crate) fn handle_timeout(&mut self, now: Instant) {
-        for s in self.send.values_mut() {
-            if s.poll_timeout().is_some_and(|t| t <= now) {
+        for (key, s) in &mut self.send {
+            if !self.send_inactive.contains(key) && s.poll_timeout().is_some_and(|t| t <= now) {
                 s.handle_timeout(now);
             }
         }
@@ -214,7 +228,11 @@ impl Streams {
 
     /// The earliest timer.
     pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        let send = self.send.values().filter_map(SendStream::poll_timeout);
+        let send = self
+            .send
+            .iter()
+            .filter(|(key, _)| !self.send_inactive.contains(key))
+            .filter_map(|(_, s)| s.poll_timeout());
         let recv = self
             .receive
             .values()
@@ -224,7 +242,10 @@ impl Streams {
 
     /// Retransmissions and RTCP the engines want sent now.
     pub(crate) fn poll_output(&mut self, now: Instant, out: &mut Vec<StreamOutput>) {
-        for (id, s) in &mut self.send {
+        for (key, s) in &mut self.send {
+            if self.send_inactive.contains(key) {
+                continue;
+            }
             while let Some(p) = s.poll_retransmit(now) {
                 if let Ok(data) = p.to_bytes() {
                     out.push(StreamOutput { data, rtcp: false });
@@ -236,7 +257,7 @@ impl Streams {
                 } else {
                     KeyframeRequestKind::Pli
                 };
-                self.keyframe_requests.push((*id, kind));
+                self.keyframe_requests.push((key.0, kind));
             }
             while let Some(packets) = s.poll_rtcp(now) {
                 push_rtcp(&packets, out);
@@ -251,7 +272,8 @@ impl Streams {
 
     /// Forgets the streams of a stopped transceiver (and its unread frames).
     pub(crate) fn remove(&mut self, id: TransceiverId) {
-        self.send.remove(&id);
+        self.send.retain(|(t, _), _| *t != id);
+        self.send_inactive.retain(|(t, _)| *t != id);
         self.receive.retain(|_, r| r.transceiver != id);
         self.frames.retain(|f| f.transceiver != id);
     }
@@ -268,7 +290,28 @@ impl Streams {
 
     /// Send statistics of `id`'s sender, once it sent.
     pub(crate) fn send_stats(&self, id: TransceiverId) -> Option<SendStats> {
-        self.send.get(&id).map(SendStream::stats)
+        self.send.get(&(id, 0)).map(SendStream::stats)
+    }
+
+    /// Send statistics of every encoding of `id`'s sender that sent, by encoding index.
+    pub(crate) fn send_layer_stats(&self, id: TransceiverId) -> Vec<(usize, SendStats)> {
+        let mut v: Vec<(usize, SendStats)> = self
+            .send
+            .iter()
+            .filter(|((t, _), _)| *t == id)
+            .map(|((_, layer), s)| (*layer, s.stats()))
+            .collect();
+        v.sort_by_key(|(layer, _)| *layer);
+        v
+    }
+
+    /// W3C `active`: an inactive encoding's stream is not driven (no sender reports, no
+    /// retransmissions) until it is active again.
+    pub(crate) fn set_send_active(&mut self, id: TransceiverId, layer: usize, active: bool) {
+        self.send_inactive.retain(|k| *k != (id, layer));
+        if !active {
+            self.send_inactive.push((id, layer));
+        }
     }
 
     /// Receive statistics of every stream of `id`, by SSRC.

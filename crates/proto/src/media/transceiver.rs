@@ -9,6 +9,7 @@ use rtcio_sdp::{Direction, Extmap};
 
 use super::TrackKind;
 use super::codec::{CodecParameters, default_codecs};
+use super::simulcast::SendEncoding;
 
 /// Identifies a transceiver within its peer connection (stable for the connection's
 /// lifetime; not the mid, which is only known once negotiated).
@@ -40,8 +41,50 @@ pub struct Sender {
     pub rtx_ssrc: u32,
     /// The track being sent, if any.
     pub track: Option<SenderTrack>,
+    /// The encodings (W3C `sendEncodings`), at least one; the first sends on `ssrc`/`rtx_ssrc`.
+    pub(crate) encodings: Vec<SendLayer>,
+    /// W3C `getParameters().transactionId` counter.
+    pub(crate) transaction: u64,
+}
+
+impl Sender {
+    /// The encodings with their SSRCs, in `sendEncodings` order.
+    pub fn encodings(&self) -> &[SendLayer] {
+        &self.encodings
+    }
+
+    /// The index of the encoding named `rid` (`None`: the first).
+    pub fn layer_of(&self, rid: Option<&str>) -> Option<usize> {
+        match rid {
+            None => Some(0),
+            Some(r) => self
+                .encodings
+                .iter()
+                .position(|l| l.encoding.rid.as_deref() == Some(r)),
+        }
+    }
+}
+
+/// One encoding of a sender: its parameters, SSRCs and state.
+#[derive(Debug, Clone)]
+pub struct SendLayer {
+    /// The W3C parameters.
+    pub encoding: SendEncoding,
+    /// Media SSRC.
+    pub ssrc: u32,
+    /// RTX SSRC.
+    pub rtx_ssrc: u32,
     /// The next RTP sequence number.
     pub(crate) sequence: u16,
+    /// The answer took this rid (and did not pause it): the layer may be sent.
+    pub negotiated: bool,
+}
+
+impl SendLayer {
+    /// Whether RTP goes out on this layer: negotiated and active.
+    pub fn sending(&self) -> bool {
+        self.negotiated && self.encoding.active
+    }
 }
 
 /// The receiving half (W3C `RTCRtpReceiver`).
@@ -103,7 +146,14 @@ impl Transceiver {
                 ssrc,
                 rtx_ssrc,
                 track: None,
-                sequence,
+                encodings: vec![SendLayer {
+                    encoding: SendEncoding::default(),
+                    ssrc,
+                    rtx_ssrc,
+                    sequence,
+                    negotiated: true,
+                }],
+                transaction: 0,
             },
             receiver: Receiver {
                 track_id: format!("rtcio-recv-{}", id.0),

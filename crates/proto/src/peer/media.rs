@@ -15,6 +15,9 @@ pub struct TransceiverInit {
     pub direction: Direction,
     /// The track to send, if any.
     pub track: Option<SenderTrack>,
+    /// W3C `sendEncodings`: several (each with a rid) send simulcast; empty means one default
+    /// encoding. Checked as [`validate_encodings`](crate::media::simulcast::validate_encodings).
+    pub send_encodings: Vec<crate::media::SendEncoding>,
 }
 
 impl Default for TransceiverInit {
@@ -22,6 +25,7 @@ impl Default for TransceiverInit {
         TransceiverInit {
             direction: Direction::SendRecv,
             track: None,
+            send_encodings: Vec::new(),
         }
     }
 }
@@ -34,10 +38,14 @@ impl PeerConnection {
         init: TransceiverInit,
     ) -> Result<TransceiverId, Error> {
         self.check_open()?;
+        let encodings = crate::media::simulcast::validate_encodings(kind, init.send_encodings)?;
         let seed = sender_seed(&mut self.stack);
         let id = self
             .media
             .add_transceiver(kind, init.direction, init.track, seed)?;
+        let stack = &mut self.stack;
+        self.media
+            .set_send_encodings(id, encodings, || sender_seed(stack))?;
         self.need_negotiation();
         Ok(id)
     }
@@ -157,7 +165,11 @@ impl PeerConnection {
         }
         let overhead = self.media.rtp_header_len(id) + MAX_SRTP_TAG + RTX_OVERHEAD;
         let max_payload = self.config.mtu.saturating_sub(overhead);
-        let packets = self.packetizers.packetize(t, frame, max_payload)?;
+        let layer = t
+            .sender()
+            .layer_of(frame.rid)
+            .ok_or_else(|| Error::InvalidAccess(format!("no encoding with rid {:?}", frame.rid)))?;
+        let packets = self.packetizers.packetize(t, layer, frame, max_payload)?;
         self.media.advance(now);
         for p in &packets {
             let w = RtpWrite {
@@ -166,12 +178,67 @@ impl PeerConnection {
                 timestamp: frame.timestamp,
                 payload: &p.payload,
             };
-            if let Err(e) = self.media.write_rtp(id, w) {
+            if let Err(e) = self.media.write_rtp_layer(id, frame.rid, w) {
                 let _ = self.flush_media();
                 return Err(e);
             }
         }
         self.flush_media()
+    }
+
+    /// [`write_rtp`](Self::write_rtp) on the encoding named `rid` (`None`: the first); not
+    /// sent while that encoding is inactive or was not negotiated.
+    pub fn write_rtp_layer(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        rid: Option<&str>,
+        packet: RtpWrite<'_>,
+    ) -> Result<(), Error> {
+        self.check_media_ready()?;
+        self.media.advance(now);
+        self.media.write_rtp_layer(id, rid, packet)?;
+        self.flush_media()
+    }
+
+    /// W3C `RTCRtpSender.getParameters()`.
+    pub fn get_parameters(
+        &mut self,
+        id: TransceiverId,
+    ) -> Result<crate::media::SendParameters, Error> {
+        self.media.get_parameters(id)
+    }
+
+    /// W3C `RTCRtpSender.setParameters()` (see
+    /// [`MediaSession::set_parameters`](crate::media::MediaSession::set_parameters)).
+    pub fn set_parameters(
+        &mut self,
+        id: TransceiverId,
+        parameters: crate::media::SendParameters,
+    ) -> Result<(), Error> {
+        self.check_open()?;
+        self.media.set_parameters(id, parameters)
+    }
+
+    /// The bit rate (bit/s) each encoding of `id`'s sender should produce, in `sendEncodings`
+    /// order: this sender's share of the congestion controller's target spread over its
+    /// sending encodings, lowest resolution first, each up to its `maxBitrate`. `None` until
+    /// the congestion controller has a target.
+    pub fn encoding_target_bitrates(&self, id: TransceiverId) -> Option<Vec<u64>> {
+        let share = self.sender_target_share()?;
+        Some(self.media.encoding_targets(id, share))
+    }
+
+    /// W3C targetBitrate of one sender: the transport's target shared equally by the senders
+    /// that send.
+    fn sender_target_share(&self) -> Option<u64> {
+        let sending = self
+            .media
+            .transceivers()
+            .iter()
+            .filter(|t| self.media.send_stats(t.id()).is_some())
+            .count() as u64;
+        self.stack.target_bitrate().map(|b| b / sending.max(1))
     }
 
     /// Sends RTCP packets as one SRTCP compound packet.
@@ -246,31 +313,31 @@ impl PeerConnection {
             }
             Some(id)
         };
-        // W3C targetBitrate: the transport's target shared equally by the senders that send.
-        let sending = self
-            .media
-            .transceivers()
-            .iter()
-            .filter(|t| self.media.send_stats(t.id()).is_some())
-            .count() as u64;
-        let target_share = self.stack.target_bitrate().map(|b| b / sending.max(1));
+        let target_share = self.sender_target_share();
         for t in self.media.transceivers() {
             let kind = t.kind().as_str();
             let mid = t.mid().map(str::to_string);
-            if let Some(s) = self.media.send_stats(t.id()) {
+            let targets = target_share.map(|b| self.media.encoding_targets(t.id(), b));
+            for (layer, s) in self.media.send_layer_stats(t.id()) {
                 let ssrc = s.outbound.ssrc;
                 let (id, remote_id) = (format!("OT{ssrc}"), format!("RI{ssrc}"));
                 let codec = t.send_codec().map(|c| c.payload_type);
+                let encoding = t.sender().encodings().get(layer);
+                let simulcast = t.sender().encodings().len() > 1;
                 out.push(Stats {
                     id: id.clone(),
                     kind: StatsKind::OutboundRtp {
                         kind,
                         mid: mid.clone(),
+                        rid: encoding
+                            .filter(|_| simulcast)
+                            .and_then(|l| l.encoding.rid.clone()),
+                        active: encoding.is_some_and(|l| l.sending()),
                         transport_id: TRANSPORT_ID.into(),
                         codec_id: codec.and_then(|pt| codec_id(t, pt)),
                         remote_id: remote_id.clone(),
                         stats: Box::new(s.outbound),
-                        target_bitrate: target_share,
+                        target_bitrate: targets.as_ref().and_then(|v| v.get(layer).copied()),
                     },
                 });
                 // W3C: the remote objects exist once the peer reported (RR / SR).

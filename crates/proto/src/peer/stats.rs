@@ -188,6 +188,10 @@ pub enum StatsKind {
         kind: &'static str,
         /// `mid`.
         mid: Option<String>,
+        /// `rid`: the encoding's, when the sender sends simulcast.
+        rid: Option<String>,
+        /// `active`: the encoding is sent (negotiated and W3C `active`).
+        active: bool,
         /// `transportId`.
         transport_id: String,
         /// `codecId`.
@@ -197,8 +201,9 @@ pub enum StatsKind {
         /// `ssrc`, `packetsSent`, `bytesSent`, `retransmittedPacketsSent`, `nackCount`,
         /// `pliCount`, `firCount`, ….
         stats: Box<rtcio_rtp::stream::OutboundRtpStats>,
-        /// `targetBitrate` in bit/s: this sender's equal share of the congestion controller's
-        /// target, once transport-cc or REMB is negotiated.
+        /// `targetBitrate` in bit/s: this encoding's part of its sender's equal share of the
+        /// congestion controller's target (see `encoding_target_bitrates`), once transport-cc
+        /// or REMB is negotiated.
         target_bitrate: Option<u64>,
     },
     /// `RTCRemoteInboundRtpStreamStats`: the peer's receiver reports about what we send.

@@ -211,6 +211,7 @@ impl RTCRtpSender {
             codec: frame.codec,
             timestamp: frame.timestamp,
             data: &frame.data,
+            rid: frame.rid.as_deref(),
         };
         self.inner
             .with_core(|core, now| core.send_frame(now, id, w))

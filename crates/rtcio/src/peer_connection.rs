@@ -997,6 +997,27 @@ impl RTCPeerConnection {
         Ok(crate::media::RTCRtpTransceiver::new(self.inner.clone(), id))
     }
 
+    /// W3C `addTransceiver(kind, init)` with `sendEncodings`: several encodings, each with a
+    /// rid, send simulcast (`a=simulcast:send`); the answer decides which are sent.
+    pub async fn add_transceiver_with_encodings(
+        &self,
+        kind: crate::media::TrackKind,
+        direction: rtcio_sdp::Direction,
+        track: Option<&crate::media::MediaStreamTrack>,
+        send_encodings: Vec<crate::media::RTCRtpEncodingParameters>,
+    ) -> Result<crate::media::RTCRtpTransceiver, Error> {
+        let init = rtcio_proto::peer::TransceiverInit {
+            direction,
+            track: track.map(crate::media::MediaStreamTrack::sender_track),
+            send_encodings,
+        };
+        let id = self
+            .inner
+            .with_core(|core, _| core.add_transceiver(kind, init))
+            .await?;
+        Ok(crate::media::RTCRtpTransceiver::new(self.inner.clone(), id))
+    }
+
     /// W3C `addTrack(track)`: reuses a transceiver a remote offer created for the kind (so an
     /// answer created after it sends), else adds one. Returns the sender.
     pub async fn add_track(

@@ -21,6 +21,10 @@ use tokio::sync::Notify;
 
 pub use rtcio_proto::media::codec::default_codecs;
 pub use rtcio_proto::media::{CodecParameters, TrackKind};
+pub use rtcio_proto::media::{
+    MAX_ENCODINGS, RtcpParameters as RTCRtcpParameters, SendEncoding as RTCRtpEncodingParameters,
+    SendParameters as RTCRtpSendParameters,
+};
 pub use rtcio_proto::media::{ReceivedRtp as RtpPacket, RtpWrite};
 pub use rtcio_sdp::Direction as RTCRtpTransceiverDirection;
 pub use track::{Codec, EncodedFrame, MediaStreamTrack};

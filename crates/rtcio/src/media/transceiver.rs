@@ -203,8 +203,67 @@ impl RTCRtpSender {
             .await
     }
 
+    /// [`send_rtp`](Self::send_rtp) on the encoding (simulcast layer) named `rid`; `None` is
+    /// the first. Nothing is sent while that encoding is inactive or was not negotiated.
+    pub async fn send_rtp_encoding(
+        &self,
+        rid: Option<&str>,
+        payload_type: Option<u8>,
+        marker: bool,
+        timestamp: u32,
+        payload: &[u8],
+    ) -> Result<(), Error> {
+        let id = self.id;
+        let w = RtpWrite {
+            payload_type,
+            marker,
+            timestamp,
+            payload,
+        };
+        self.inner
+            .with_core(|core, now| core.write_rtp_layer(now, id, rid, w))
+            .await
+    }
+
+    /// W3C `getParameters()`: the encodings (with `active`, `maxBitrate`,
+    /// `scaleResolutionDownBy`, `maxFramerate`), negotiated codecs and header extensions, and a
+    /// transaction id for [`set_parameters`](Self::set_parameters).
+    pub async fn get_parameters(&self) -> Result<super::RTCRtpSendParameters, Error> {
+        let id = self.id;
+        self.inner
+            .with_core(|core, _| core.get_parameters(id))
+            .await
+    }
+
+    /// W3C `setParameters()`: takes the latest [`get_parameters`](Self::get_parameters)'s
+    /// result with encodings changed (not their number or rids). An inactive encoding stops
+    /// sending RTP and sender reports until reactivated; `maxBitrate` caps its part of
+    /// [`encoding_target_bitrates`](Self::encoding_target_bitrates); `scaleResolutionDownBy`
+    /// and `maxFramerate` are kept for the application's encoder (rtcio carries encoded
+    /// frames).
+    pub async fn set_parameters(
+        &self,
+        parameters: super::RTCRtpSendParameters,
+    ) -> Result<(), Error> {
+        let id = self.id;
+        self.inner
+            .with_core(|core, _| core.set_parameters(id, parameters))
+            .await
+    }
+
+    /// The bit rate (bit/s) each encoding should be encoded at, in `sendEncodings` order: this
+    /// sender's share of the congestion controller's target given to the active encodings
+    /// lowest resolution first, each up to its `maxBitrate`, inactive ones 0. `None` until
+    /// there is a target (see [`target_bitrate_changed`](Self::target_bitrate_changed) for
+    /// when it moves).
+    pub fn encoding_target_bitrates(&self) -> Option<Vec<u64>> {
+        let st = self.inner.lock();
+        st.core.encoding_target_bitrates(self.id)
+    }
+
     /// Sends an encoded frame: the core packetizes it for the negotiated codec (which must be
-    /// the frame's) to fit the MTU, with the marker and timestamp set.
+    /// the frame's) to fit the MTU, with the marker and timestamp set, on the encoding its
+    /// `rid` names (`None`: the first).
     pub async fn send_frame(&self, frame: &EncodedFrame) -> Result<(), Error> {
         let id = self.id;
         let w = FrameWrite {

@@ -196,7 +196,6 @@ fn every_codec_round_trips_through_send_frame_under_loss() {
                 codec: *codec,
                 timestamp: i as u32 * frame_interval(*codec),
                 data: &data,
-                rid: None,
             };
             ma.peer.pc.send_frame(now, senders[k], w).unwrap();
         }

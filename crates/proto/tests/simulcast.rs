@@ -215,9 +215,9 @@ fn three_encodings_arrive_routed_by_rid_repaired_per_layer() {
                     codec: Codec::Vp8,
                     timestamp: i as u32 * 3000,
                     data: &data,
-                    rid: Some(rid),
                 };
-                a.pc.send_frame(sim.now(), sender, w).unwrap();
+                a.pc.send_frame_layer(sim.now(), sender, Some(rid), w)
+                    .unwrap();
             }
             sim.run_for(&mut [&mut *a, &mut *b], Duration::from_millis(33))
                 .unwrap();

@@ -27,8 +27,6 @@ pub struct FrameWrite<'a> {
     pub timestamp: u32,
     /// The bitstream.
     pub data: &'a [u8],
-    /// The encoding (simulcast layer) to send it on, by rid; `None` for the first.
-    pub rid: Option<&'a str>,
 }
 
 /// A sender's packetizer and the payload type it sends with.

@@ -152,6 +152,18 @@ impl PeerConnection {
         id: TransceiverId,
         frame: crate::media::FrameWrite<'_>,
     ) -> Result<(), Error> {
+        self.send_frame_layer(now, id, None, frame)
+    }
+
+    /// [`send_frame`](Self::send_frame) on the encoding (simulcast layer) named `rid`; `None`
+    /// is the first. Not sent while that encoding is inactive or was not negotiated.
+    pub fn send_frame_layer(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        rid: Option<&str>,
+        frame: crate::media::FrameWrite<'_>,
+    ) -> Result<(), Error> {
         use crate::media::packetize::{MAX_SRTP_TAG, RTX_OVERHEAD};
         self.check_media_ready()?;
         let t = self
@@ -167,8 +179,8 @@ impl PeerConnection {
         let max_payload = self.config.mtu.saturating_sub(overhead);
         let layer = t
             .sender()
-            .layer_of(frame.rid)
-            .ok_or_else(|| Error::InvalidAccess(format!("no encoding with rid {:?}", frame.rid)))?;
+            .layer_of(rid)
+            .ok_or_else(|| Error::InvalidAccess(format!("no encoding with rid {rid:?}")))?;
         let packets = self.packetizers.packetize(t, layer, frame, max_payload)?;
         self.media.advance(now);
         for p in &packets {
@@ -178,7 +190,7 @@ impl PeerConnection {
                 timestamp: frame.timestamp,
                 payload: &p.payload,
             };
-            if let Err(e) = self.media.write_rtp_layer(id, frame.rid, w) {
+            if let Err(e) = self.media.write_rtp_layer(id, rid, w) {
                 let _ = self.flush_media();
                 return Err(e);
             }

@@ -270,10 +270,10 @@ impl RTCRtpSender {
             codec: frame.codec,
             timestamp: frame.timestamp,
             data: &frame.data,
-            rid: frame.rid.as_deref(),
         };
+        let rid = frame.rid.as_deref();
         self.inner
-            .with_core(|core, now| core.send_frame(now, id, w))
+            .with_core(|core, now| core.send_frame_layer(now, id, rid, w))
             .await
     }
 

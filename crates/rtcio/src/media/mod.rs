@@ -7,6 +7,7 @@
 //! ([`MAX_RECEIVER_FRAMES`]); a receiver nobody reads drops the oldest and counts them, so a
 //! stalled application costs bounded memory. Everything is awaited, nothing calls back.
 
+pub mod simulcast;
 mod track;
 mod transceiver;
 
@@ -27,6 +28,7 @@ pub use rtcio_proto::media::{
 };
 pub use rtcio_proto::media::{ReceivedRtp as RtpPacket, RtpWrite};
 pub use rtcio_sdp::Direction as RTCRtpTransceiverDirection;
+pub use simulcast::SimulcastReceiver;
 pub use track::{Codec, EncodedFrame, MediaStreamTrack};
 pub use transceiver::{RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver};
 

@@ -7,7 +7,7 @@
 //! The page picks the layer over the data channel `simulcast` (text commands, one reply each):
 //! - `layer <rid>`: forward that layer from its next keyframe on; replies `ok <rid>`.
 //! - `stats`: replies a JSON object: per rid the SSRC, payload type, packets, payload bytes,
-//!   keyframes and the width and height of the latest one (read from the VP8 payload header),
+//!   keyframes, retransmissions (RTX, not forwarded) and the width and height of the latest one (read from the VP8 payload header),
 //!   packets forwarded; and the forwarded and target rid, the number of switches and the
 //!   selector's counters.
 
@@ -35,6 +35,7 @@ pub struct LayerStats {
     packets: u64,
     bytes: u64,
     keyframes: u64,
+    retransmissions: u64,
     width: u16,
     height: u16,
     forwarded: u64,
@@ -135,9 +136,13 @@ impl State {
             return;
         }
         let layer = self.layers.entry(rid.to_owned()).or_default();
-        if !p.retransmission {
-            layer.ssrc = p.header.ssrc;
+        if p.retransmission {
+            // Repairs, and the padding browsers send as RTX copies of recent packets to probe
+            // bandwidth: not new media.
+            layer.retransmissions += 1;
+            return;
         }
+        layer.ssrc = p.header.ssrc;
         layer.payload_type = p.header.payload_type;
         layer.packets += 1;
         layer.bytes += p.payload.len() as u64;
@@ -329,6 +334,12 @@ fn select_packet(
     };
     let media = formats.media(p.header.payload_type, &p.payload);
     st.count(&rid, p, media, formats.codec);
+    // The sender numbers what it sends itself, so a retransmission forwarded now would land
+    // after newer packets as if it were new data; a packet lost on the way in stays missing on
+    // the way out and the browser asks for a keyframe (as the echo does).
+    if p.retransmission {
+        return None;
+    }
     let packet = rtcio_rtp::RtpPacket {
         header: p.header.clone(),
         payload: media?,

@@ -82,7 +82,11 @@ async fn negotiated_channel_needs_no_handshake() {
     assert!(side.negotiated());
     assert_eq!(side.id(), Some(7));
     side.send_text("over the side channel").await.unwrap();
-    let m = recv(side).await;
+    let m = tokio::time::timeout(STEP, side.recv())
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no echo within {STEP:?}\n{}", session.peer.transcript()));
     assert_eq!(
         (&m.data[..], m.binary),
         (&b"over the side channel"[..], false)

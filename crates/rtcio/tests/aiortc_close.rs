@@ -84,6 +84,22 @@ async fn aiortc_closes_the_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rtcio_closes_the_connection() {
     let (mut session, channels) = Session::rtcio_offers(&two_channels(), &[]).await;
+    // rtcio's channels are open once their DATA_CHANNEL_OPEN is queued (RFC 8832 §6); closing
+    // the connection at once aborts the association, and an OPEN that had not left yet never
+    // reaches aiortc, which then has no channel to close. Wait until aiortc has both.
+    let mut announced: Vec<String> = (0..2)
+        .map(|_| {
+            tokio::task::block_in_place(|| {
+                session.peer.expect_line(
+                    "a channel announced",
+                    |l| l.starts_with("datachannel "),
+                    STEP,
+                )
+            })
+        })
+        .collect();
+    announced.sort();
+    assert_eq!(announced, ["datachannel first", "datachannel second"]);
     session.pc.close().await;
     assert_eq!(
         session.pc.connection_state(),

@@ -107,7 +107,8 @@ fn rtcio_offers_aiortc_answers_over_unix_socket() {
     let mut answerer = Program::aiortc("cli.py", &args("answer", &signaling));
     expect_local_channel(&mut offerer);
     expect_round_trips(&mut offerer);
-    offerer.interrupt();
+    // SIGTERM, as `kill` or a service manager sends it, closes as cleanly as Ctrl-C.
+    offerer.terminate();
     offerer.wait_success(PATIENCE);
     answerer.expect_line("Exiting", |l| l == "Exiting", PATIENCE);
     answerer.wait_success(PATIENCE);

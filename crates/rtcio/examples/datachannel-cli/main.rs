@@ -7,6 +7,9 @@
 //! datachannel-cli answer --signaling tcp-socket     # connects there
 //! ```
 
+#[path = "../common/shutdown.rs"]
+mod shutdown;
+
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -51,7 +54,7 @@ async fn main() -> Result<(), BoxError> {
     };
     let result = tokio::select! {
         r = run => r,
-        _ = tokio::signal::ctrl_c() => Ok(()),
+        _ = shutdown::terminated() => Ok(()),
     };
     pc.close().await;
     // Best effort: the peer may already be gone.

@@ -15,6 +15,9 @@
 
 mod progress;
 
+#[path = "../common/shutdown.rs"]
+mod shutdown;
+
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -77,7 +80,7 @@ async fn main() -> Result<(), BoxError> {
     };
     let result = tokio::select! {
         r = run => r,
-        _ = tokio::signal::ctrl_c() => Ok(()),
+        _ = shutdown::terminated() => Ok(()),
     };
     pc.close().await;
     // Best effort: the peer may already be gone.

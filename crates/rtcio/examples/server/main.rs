@@ -19,6 +19,9 @@ mod channels;
 mod relay;
 mod simulcast;
 
+#[path = "../common/shutdown.rs"]
+mod shutdown;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -144,9 +147,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "http"
     };
     tracing::info!("serving on {scheme}://{addr}");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = shutdown::terminated();
     match (&args.cert_file, &args.key_file) {
         (Some(cert), Some(key)) => {
             tokio::select! {

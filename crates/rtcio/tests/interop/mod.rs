@@ -132,6 +132,16 @@ impl Program {
         assert!(status.success(), "kill -INT {} failed", self.name);
     }
 
+    /// Sends SIGTERM (what `kill`, service managers and container runtimes send), which the
+    /// programs handle like Ctrl-C.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill(1)");
+        assert!(status.success(), "kill -TERM {} failed", self.name);
+    }
+
     /// Waits for the program to exit by itself and checks it succeeded.
     pub fn wait_success(&mut self, within: Duration) {
         let status = self.wait(within);

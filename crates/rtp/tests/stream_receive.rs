@@ -166,9 +166,9 @@ fn nack_repeats_until_rtx_recovers_the_packet() {
     assert_eq!(s.retransmitted_bytes_received, DELTA.len() as u64);
     assert_eq!((s.packets_received, s.packets_lost), (4, 0));
     assert_eq!(s.frames_received, 4);
-    // A second copy of the retransmission is late now.
-    assert_eq!(feed_rtx(&mut rx, t, 501, 3, &DELTA), PacketVerdict::Late);
-    assert_eq!(rx.stats().inbound.packets_discarded, 1);
+    // A second copy of the retransmission is a duplicate (it arrived before), not late.
+    assert_eq!(feed_rtx(&mut rx, t, 501, 3, &DELTA), PacketVerdict::Duplicate);
+    assert_eq!(rx.stats().inbound.packets_duplicated, 1);
 }
 
 #[test]
@@ -403,7 +403,8 @@ fn duplicates_jumps_and_resync_are_counted() {
     assert_eq!(feed(&mut rx, t0, 1000, &KEY), PacketVerdict::Duplicate);
     let t = t0 + Duration::from_millis(20);
     advance(&mut rx, t);
-    assert_eq!(feed(&mut rx, t, 1000, &KEY), PacketVerdict::Late);
+    // Released already, and known to have arrived: a duplicate still.
+    assert_eq!(feed(&mut rx, t, 1000, &KEY), PacketVerdict::Duplicate);
     assert_eq!(feed(&mut rx, t, 1001, &DELTA), PacketVerdict::Accepted);
     // A jump of 20000: dropped, and dropped again unless the next packet continues it.
     assert_eq!(
@@ -419,7 +420,7 @@ fn duplicates_jumps_and_resync_are_counted() {
     assert_eq!(frames(&mut rx), vec![1000, 1001, 40_001]);
     let s = rx.stats().inbound;
     assert_eq!((s.sequence_jumps_dropped, s.sequence_resyncs), (2, 1));
-    assert_eq!((s.packets_duplicated, s.packets_discarded), (1, 1));
+    assert_eq!((s.packets_duplicated, s.packets_discarded), (2, 0));
     assert_eq!(s.packets_lost, 0, "a restart is not loss");
     // Wrong payload type, unknown SSRC, short RTX, padding-only RTX.
     let mut h = header(40_002);
@@ -571,4 +572,52 @@ fn packets_reordered_before_the_first_one_are_waited_for_and_nacked() {
     advance(&mut rx, t0 + Duration::from_millis(30));
     assert_eq!(frames(&mut rx), vec![10, 11, 12, 13]);
     assert_eq!(rx.missing_packets(), 0);
+}
+
+#[test]
+fn probe_padding_and_redundant_copies_do_not_disturb_the_stream() {
+    let t0 = Instant::now();
+    let mut rx = stream(t0);
+    feed(&mut rx, t0, 1, &KEY);
+    let t = t0 + Duration::from_millis(30);
+    advance(&mut rx, t);
+    assert_eq!(frames(&mut rx), vec![1]);
+    // Padding-only RTX packets: dropped, counted, no NACK.
+    let mut h = header(0);
+    h.ssrc = RTX.ssrc;
+    h.payload_type = RTX.payload_type;
+    for seq in 0..3 {
+        h.sequence_number = seq;
+        let p = RtpPacket {
+            header: h.clone(),
+            payload: &[],
+            padding: 200,
+        };
+        assert_eq!(rx.handle_rtp(t, &p), PacketVerdict::Padding);
+    }
+    // A redundant RTX copy of packet 1, released long ago: a duplicate, not a late packet.
+    assert_eq!(
+        feed_rtx(&mut rx, t, 3, 1, &DELTA),
+        PacketVerdict::Duplicate
+    );
+    // Padding-only on the media SSRC (a sender without RTX): takes seq 2, so 3 follows
+    // without a gap, a NACK or a lost frame.
+    let p = RtpPacket {
+        header: header(2),
+        payload: &[],
+        padding: 255,
+    };
+    assert_eq!(rx.handle_rtp(t, &p), PacketVerdict::Accepted);
+    feed(&mut rx, t, 3, &DELTA);
+    let rtcp = advance(&mut rx, t + Duration::from_millis(500));
+    assert!(nacked(&rtcp).is_empty(), "{rtcp:?}");
+    assert_eq!(frames(&mut rx), vec![3]);
+    let s = rx.stats().inbound;
+    assert_eq!(s.padding_packets_received, 4);
+    assert_eq!(s.packets_duplicated, 1);
+    assert_eq!((s.packets_discarded, s.packets_lost, s.frames_dropped), (0, 0, 0));
+    // A copy of a packet that never arrived and was given up on is still late, not duplicate.
+    feed(&mut rx, t, 5, &DELTA);
+    advance(&mut rx, t + Duration::from_secs(2));
+    assert_eq!(feed_rtx(&mut rx, t + Duration::from_secs(2), 4, 4, &DELTA), PacketVerdict::Late);
 }

@@ -337,3 +337,69 @@ fn a_packet_larger_than_the_bucket_still_leaves() {
     assert!(drain(&mut tx, at - Duration::from_millis(1)).is_empty());
     assert_eq!(drain(&mut tx, at), vec![(0, 2)]);
 }
+
+#[test]
+fn probe_padding_prefers_redundant_rtx_then_padding_only() {
+    let t0 = Instant::now();
+    let mut tx = SendStream::new(config(t0));
+    // Nothing sent yet: no stream for a receiver to put padding in.
+    assert!(tx.generate_padding(t0, 1000, 0).is_empty());
+    send(&mut tx, t0, 10..13);
+    // 2500 bytes: the three history packets, newest first, as RTX with their OSN…
+    let out = tx.generate_padding(t0, 2500, 0);
+    let osns: Vec<u16> = out
+        .iter()
+        .map(|p| u16::from_be_bytes([p.payload[0], p.payload[1]]))
+        .collect();
+    assert_eq!(osns, vec![12, 11, 10]);
+    assert!(out.iter().all(|p| p.header.ssrc == RTX.ssrc
+        && p.header.payload_type == RTX.payload_type
+        && p.padding == 0
+        && p.payload.len() == 1002));
+    // RTX sequence numbers continue from the configured start (65535, then wrap).
+    let rtx_seqs: Vec<u16> = out.iter().map(|p| p.header.sequence_number).collect();
+    assert_eq!(rtx_seqs, vec![65_535, 0, 1]);
+    // …then, with every history packet used once, padding-only RTX packets (no OSN), each at
+    // most 255 padding bytes, that parse back as padding.
+    let out = tx.generate_padding(t0, 1000, 0);
+    assert_eq!(out.len(), 4, "{out:?}");
+    let total: usize = out.iter().map(|p| p.wire_len()).sum();
+    assert!((1000..1000 + 255).contains(&total), "{total}");
+    for p in &out {
+        assert_eq!((p.header.ssrc, p.payload.len()), (RTX.ssrc, 0));
+        let bytes = p.to_bytes().unwrap();
+        let parsed = RtpPacket::parse(&bytes).unwrap();
+        assert!(parsed.payload.is_empty() && parsed.padding == p.padding);
+    }
+    // A huge request is bounded.
+    assert_eq!(
+        tx.generate_padding(t0, 1 << 30, 0).len(),
+        rtcio_rtp::stream::MAX_PADDING_PACKETS
+    );
+    let s = tx.stats().outbound;
+    assert_eq!(s.redundant_packets_sent, 3);
+    assert_eq!(s.padding_packets_sent, 4 + 16);
+    assert!(s.padding_bytes_sent >= 1000 && s.redundant_bytes_sent > 3000, "{s:?}");
+    // Probes are not retransmissions.
+    assert_eq!(s.retransmitted_packets_sent, 0);
+}
+
+#[test]
+fn probe_padding_without_rtx_continues_the_media_sequence() {
+    let t0 = Instant::now();
+    let mut c = config(t0);
+    c.rtx = None;
+    let mut tx = SendStream::new(c);
+    send(&mut tx, t0, [40]);
+    let out = tx.generate_padding(t0, 600, 41);
+    let seqs: Vec<u16> = out.iter().map(|p| p.header.sequence_number).collect();
+    assert_eq!(seqs, vec![41, 42, 43]);
+    for p in &out {
+        // Same SSRC, payload type and timestamp as the last media packet, no payload.
+        assert_eq!(
+            (p.header.ssrc, p.header.payload_type, p.header.timestamp),
+            (SSRC, 96, 4000)
+        );
+        assert!(p.payload.is_empty() && p.padding > 0);
+    }
+}

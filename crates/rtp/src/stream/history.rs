@@ -26,6 +26,8 @@ pub(crate) struct Sent {
     pub last_resent: Option<Instant>,
     /// Waiting in the retransmission queue.
     pub queued: bool,
+    /// Already sent once as probe padding (redundant payload).
+    pub padded: bool,
 }
 
 /// Sent packets by extended sequence number, bounded by count and age.
@@ -61,6 +63,7 @@ impl History {
                 sent_at: now,
                 last_resent: None,
                 queued: false,
+                padded: false,
             },
         );
         self.expire(now);
@@ -90,6 +93,13 @@ impl History {
 
     pub fn get_mut(&mut self, ext: u64) -> Option<&mut Sent> {
         self.packets.get_mut(&ext)
+    }
+
+    /// The newest packet not yet sent as padding, marked as sent as padding now.
+    pub fn take_newest_unpadded(&mut self) -> Option<&Sent> {
+        let p = self.packets.values_mut().rev().find(|p| !p.padded)?;
+        p.padded = true;
+        Some(p)
     }
 
     /// When the oldest packet expires.

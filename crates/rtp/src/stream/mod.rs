@@ -72,12 +72,12 @@ pub use history::{DEFAULT_HISTORY_AGE, DEFAULT_HISTORY_PACKETS, MAX_HISTORY_PACK
 pub use jitter::MAX_JITTER_PACKETS;
 pub use nack::{MAX_NACK_ENTRIES, MAX_REORDER_WAIT, nack_retry_interval};
 pub use receive::{
-    MAX_DROPOUT, MAX_PENDING_EVENTS, PacketVerdict, ReceiveConfig, ReceiveEvent, ReceiveStream,
+    MAX_DROPOUT, MAX_PENDING_EVENTS, PacketVerdict, RECEIVED_WINDOW, ReceiveConfig, ReceiveEvent, ReceiveStream,
     ReceivedFrame,
 };
 pub use send::{
-    MAX_NACKED_PER_FEEDBACK, MAX_PENDING_RETRANSMISSIONS, OutgoingPacket, SendConfig, SendEvent,
-    SendStream,
+    MAX_NACKED_PER_FEEDBACK, MAX_PADDING_PACKET_BYTES, MAX_PADDING_PACKETS,
+    MAX_PENDING_RETRANSMISSIONS, OutgoingPacket, SendConfig, SendEvent, SendStream,
 };
 pub use stats::{
     InboundRtpStats, OutboundRtpStats, ReceiveStats, RemoteInboundRtpStats, RemoteOutboundRtpStats,

@@ -25,6 +25,11 @@ pub const MAX_DROPOUT: u64 = 3000;
 /// in `framesDropped`.
 pub const MAX_PENDING_EVENTS: usize = 64;
 
+/// Sequence numbers (counting back from the highest) whose arrival is remembered, so that a
+/// copy of a packet already released from the jitter buffer (a bandwidth probe's redundant
+/// RTX payload) counts as a duplicate rather than a late arrival.
+pub const RECEIVED_WINDOW: u64 = 1024;
+
 /// Most NACK packets in one RTCP compound (each holds up to [`MAX_NACK_PAIRS`] pairs).
 const MAX_NACKS_PER_COMPOUND: usize = 4;
 
@@ -170,6 +175,8 @@ pub struct ReceiveStream {
     rtt: Duration,
     last_sr: Option<(SenderReport, Instant)>,
     next_report: Option<Instant>,
+    /// Arrivals of the last [`RECEIVED_WINDOW`] extended sequence numbers, bit `ext % 1024`.
+    received: Box<[u64; (RECEIVED_WINDOW / 64) as usize]>,
     stats: ReceiveStats,
 }
 
@@ -194,6 +201,7 @@ impl ReceiveStream {
             rtt: DEFAULT_RTT,
             last_sr: None,
             next_report: None,
+            received: Box::new([0; (RECEIVED_WINDOW / 64) as usize]),
             stats: ReceiveStats::default(),
             config,
         }
@@ -241,6 +249,11 @@ impl ReceiveStream {
     /// Feeds a received RTP packet of the media or RTX SSRC.
     pub fn handle_rtp(&mut self, now: Instant, packet: &RtpPacket<'_>) -> PacketVerdict {
         let verdict = self.classify_and_store(now, packet);
+        if verdict == PacketVerdict::Accepted && packet.payload.is_empty() && packet.padding > 0 {
+            // Padding-only on the media SSRC (a probe from a sender without RTX): it holds its
+            // place in the sequence (no NACK), and the assembler skips it.
+            self.stats.inbound.padding_packets_received += 1;
+        }
         match verdict {
             PacketVerdict::Accepted | PacketVerdict::Recovered => self.drain(now),
             PacketVerdict::Duplicate => self.stats.inbound.packets_duplicated += 1,
@@ -293,6 +306,7 @@ impl ReceiveStream {
                 self.resync(now, ext);
             }
             match self.jitter.check(ext) {
+                Insert::Late if self.was_received(ext) => return PacketVerdict::Duplicate,
                 Insert::Late => return PacketVerdict::Late,
                 Insert::Duplicate => return PacketVerdict::Duplicate,
                 Insert::Stored => {}
@@ -317,6 +331,7 @@ impl ReceiveStream {
         self.probation = None;
         self.started = true;
         self.unwrapper.unwrap(seq);
+        self.mark_received(ext);
         let was_missing = self.nacks.remove(now, ext, rtx);
         self.reception.on_packet(ext);
         if !rtx {
@@ -345,6 +360,26 @@ impl ReceiveStream {
         }
     }
 
+    /// Whether `ext` arrived already (as far as [`RECEIVED_WINDOW`] reaches back).
+    fn was_received(&self, ext: u64) -> bool {
+        let highest = self.reception.highest;
+        ext + RECEIVED_WINDOW > highest
+            && ext <= highest
+            && self.received[(ext % RECEIVED_WINDOW / 64) as usize] & (1 << (ext % 64)) != 0
+    }
+
+    /// Records the arrival of `ext`, forgetting what falls out of the window above it.
+    fn mark_received(&mut self, ext: u64) {
+        let highest = self.reception.highest;
+        if self.started && ext > highest {
+            // Clear the bits of the sequence numbers skipped between the old and new highest.
+            for e in (highest + 1..ext).take(RECEIVED_WINDOW as usize) {
+                self.received[(e % RECEIVED_WINDOW / 64) as usize] &= !(1 << (e % 64));
+            }
+        }
+        self.received[(ext % RECEIVED_WINDOW / 64) as usize] |= 1 << (ext % 64);
+    }
+
     /// A confirmed sequence jump: the old sequence is over.
     fn resync(&mut self, now: Instant, ext: u64) {
         self.stats.inbound.sequence_resyncs += 1;
@@ -352,6 +387,7 @@ impl ReceiveStream {
         self.stats.inbound.packets_given_up += dropped as u64;
         self.nacks.clear();
         self.reception.resync(ext);
+        self.received.fill(0);
         self.assembler = FrameAssembler::new(self.config.codec);
         self.lose_continuity(now);
     }

@@ -17,6 +17,14 @@ pub const MAX_NACKED_PER_FEEDBACK: usize = 1024;
 /// Most retransmissions waiting for the rate limiter; requests beyond are dropped and counted.
 pub const MAX_PENDING_RETRANSMISSIONS: usize = 1024;
 
+/// Most padding bytes one padding-only packet carries: RFC 3550's padding count is one byte, and
+/// the count byte itself is part of the padding.
+pub const MAX_PADDING_PACKET_BYTES: usize = 255;
+
+/// Most packets one [`SendStream::generate_padding`] call makes (bounds the work and the burst
+/// a single request can cause).
+pub const MAX_PADDING_PACKETS: usize = 16;
+
 /// The rate limiter's bucket holds this much time's worth of its rate, so a burst of NACKs after
 /// a loss burst is answered at once.
 const RETRANSMIT_BURST: Duration = Duration::from_millis(250);
@@ -72,12 +80,20 @@ pub struct OutgoingPacket {
     pub header: RtpHeader,
     /// The payload (for RTX: the original sequence number, then the original payload).
     pub payload: Vec<u8>,
+    /// RFC 3550 padding bytes after the payload, the count byte included (0: none). Only
+    /// padding-only probe packets carry any.
+    pub padding: u8,
 }
 
 impl OutgoingPacket {
     /// The serialized packet.
     pub fn to_bytes(&self) -> Result<Vec<u8>, RtpError> {
-        write_packet(&self.header, &self.payload, 0)
+        write_packet(&self.header, &self.payload, self.padding)
+    }
+
+    /// Bytes on the wire (header, payload and padding), before SRTP.
+    pub fn wire_len(&self) -> usize {
+        self.header.wire_len() + self.payload.len() + usize::from(self.padding)
     }
 }
 
@@ -312,11 +328,16 @@ impl SendStream {
                     let mut payload = Vec::with_capacity(p.payload.len() + 2);
                     payload.extend_from_slice(&p.header.sequence_number.to_be_bytes());
                     payload.extend_from_slice(&p.payload);
-                    OutgoingPacket { header, payload }
+                    OutgoingPacket {
+                        header,
+                        payload,
+                        padding: 0,
+                    }
                 }
                 None => OutgoingPacket {
                     header: p.header.clone(),
                     payload: p.payload.clone(),
+                    padding: 0,
                 },
             };
             self.stats.outbound.retransmitted_packets_sent += 1;
@@ -324,6 +345,94 @@ impl SendStream {
             return Some(out);
         }
         None
+    }
+
+    /// Packets of about `bytes` bytes in all (at least one packet, at most
+    /// [`MAX_PADDING_PACKETS`]) for a bandwidth probe, sent at once by the caller:
+    ///
+    /// - with RTX, recent history packets not yet used this way, as RTX retransmissions
+    ///   ("redundant payload": the bytes may still help a receiver that lost the original),
+    ///   then padding-only RTX packets (RFC 4588 §4 with RFC 3550 padding and no OSN);
+    /// - without RTX, padding-only packets on the media SSRC, numbered from `media_sequence`
+    ///   on (the caller advances its media sequence by the packets of the media SSRC returned).
+    ///
+    /// Nothing before the first media packet (the receiver would have no stream to put them
+    /// in). Padding bypasses the retransmission rate limit: the pacer that asks for it paces it.
+    pub fn generate_padding(
+        &mut self,
+        now: Instant,
+        bytes: usize,
+        media_sequence: u16,
+    ) -> Vec<OutgoingPacket> {
+        let mut out = Vec::new();
+        let Some((timestamp, _)) = self.last_rtp else {
+            return out;
+        };
+        self.history.expire(now);
+        let mut left = bytes.max(1);
+        if let Some(rtx) = self.config.rtx {
+            while out.len() < MAX_PADDING_PACKETS {
+                let Some(p) = self.history.take_newest_unpadded() else {
+                    break;
+                };
+                let mut header = p.header.clone();
+                header.ssrc = rtx.ssrc;
+                header.payload_type = rtx.payload_type;
+                header.sequence_number = self.rtx_sequence;
+                self.rtx_sequence = self.rtx_sequence.wrapping_add(1);
+                let mut payload = Vec::with_capacity(p.payload.len() + 2);
+                payload.extend_from_slice(&p.header.sequence_number.to_be_bytes());
+                payload.extend_from_slice(&p.payload);
+                let packet = OutgoingPacket {
+                    header,
+                    payload,
+                    padding: 0,
+                };
+                let s = &mut self.stats.outbound;
+                s.redundant_packets_sent += 1;
+                s.redundant_bytes_sent += packet.wire_len() as u64;
+                left = left.saturating_sub(packet.wire_len());
+                out.push(packet);
+                if left == 0 {
+                    return out;
+                }
+            }
+        }
+        let mut sequence = media_sequence;
+        while left > 0 && out.len() < MAX_PADDING_PACKETS {
+            let mut header = RtpHeader {
+                payload_type: self.config.payload_type,
+                timestamp,
+                ssrc: self.config.ssrc,
+                ..Default::default()
+            };
+            match self.config.rtx {
+                Some(rtx) => {
+                    header.ssrc = rtx.ssrc;
+                    header.payload_type = rtx.payload_type;
+                    header.sequence_number = self.rtx_sequence;
+                    self.rtx_sequence = self.rtx_sequence.wrapping_add(1);
+                }
+                None => {
+                    header.sequence_number = sequence;
+                    sequence = sequence.wrapping_add(1);
+                    // Part of the media stream's sequence: counted in the SR's packet count.
+                    self.packet_count = self.packet_count.wrapping_add(1);
+                }
+            }
+            let padding = left.clamp(1, MAX_PADDING_PACKET_BYTES) as u8;
+            let packet = OutgoingPacket {
+                header,
+                payload: Vec::new(),
+                padding,
+            };
+            let s = &mut self.stats.outbound;
+            s.padding_packets_sent += 1;
+            s.padding_bytes_sent += packet.wire_len() as u64;
+            left = left.saturating_sub(packet.wire_len());
+            out.push(packet);
+        }
+        out
     }
 
     /// The next keyframe request, if any.

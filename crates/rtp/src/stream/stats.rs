@@ -62,7 +62,8 @@ pub struct InboundRtpStats {
     pub sequence_jumps_dropped: u64,
     /// Sequence resynchronizations after a confirmed jump.
     pub sequence_resyncs: u64,
-    /// Padding-only RTX packets (bandwidth probes), dropped.
+    /// Padding-only packets (bandwidth probes): on the RTX SSRC dropped, on the media SSRC kept
+    /// in the sequence and skipped by frame assembly.
     pub padding_packets_received: u64,
 }
 
@@ -122,6 +123,16 @@ pub struct OutboundRtpStats {
     /// Requests dropped because a NACK named more than
     /// [`MAX_NACKED_PER_FEEDBACK`](super::MAX_NACKED_PER_FEEDBACK) packets or the queue was full.
     pub nacked_dropped: u64,
+    /// rtcio's own (W3C has no padding field): history packets resent over RTX as bandwidth
+    /// probe padding ("redundant payload"), not counted as retransmissions.
+    pub redundant_packets_sent: u64,
+    /// Bytes of those on the wire (RTP header and payload, before SRTP).
+    pub redundant_bytes_sent: u64,
+    /// rtcio's own: padding-only packets sent for bandwidth probes (on the RTX SSRC, or the
+    /// media SSRC without RTX).
+    pub padding_packets_sent: u64,
+    /// Bytes of those on the wire (RTP header and padding, before SRTP).
+    pub padding_bytes_sent: u64,
 }
 
 /// `RTCRemoteInboundRtpStreamStats`: what the receiver said in its report blocks.

@@ -220,8 +220,11 @@ impl SendSideBwe {
             && probe > before
         {
             // The probe saw the path carry more than the estimate: jump there, and drop a
-            // loss-based cap left from earlier loss if loss is low now.
+            // loss-based cap left from earlier loss if loss is low now. The throughput acked so
+            // far was sent at the old rate: an over-use right after the jump would cut to β ×
+            // that, far below what the probe showed, so it starts over.
             self.delay.aimd.set_bitrate(probe);
+            self.acked.reset();
             if self.loss.last_loss < LOW_LOSS {
                 self.loss.release();
             }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::{TestPeer, negotiate};
 use rtcio_netsim::{Datagram, LinkConfig, Network, Peer};
 use rtcio_proto::media::{RtpWrite, SenderTrack, TrackKind, TransceiverId};
-use rtcio_proto::peer::{PeerConnectionState, StatsKind};
+use rtcio_proto::peer::{Event, PeerConnectionState, StatsKind};
 use rtcio_sdp::Attribute;
 
 fn track(id: &str) -> SenderTrack {
@@ -61,14 +61,27 @@ impl Bed {
                 p.handle_timeout(now);
             }
         }
-        while let Some(d) = self.net.poll_recv(now) {
-            if self.a.accepts(d.to) {
-                self.a.handle_datagram(now, d);
-            } else if self.b.accepts(d.to) {
-                self.b.handle_datagram(now, d);
+        // Each datagram at its own arrival time (not rounded to the step): the probes' and the
+        // feedback's arrival spacing is measured in microseconds.
+        while let Some(at) = self.net.poll_timeout().filter(|&at| at <= now) {
+            while let Some(d) = self.net.poll_recv(at) {
+                if self.a.accepts(d.to) {
+                    self.a.handle_datagram(at, d);
+                } else if self.b.accepts(d.to) {
+                    self.b.handle_datagram(at, d);
+                }
             }
+            self.flush_at(at);
         }
         self.flush();
+    }
+
+    fn flush_at(&mut self, at: Instant) {
+        for p in [&mut self.a, &mut self.b] {
+            while let Some(d) = p.poll_transmit(at) {
+                self.net.send(at, Datagram::new(d.from, d.to, d.payload));
+            }
+        }
     }
 
     fn flush(&mut self) {
@@ -199,8 +212,8 @@ fn target_bitrate_follows_a_capacity_drop() {
     assert!(b_counters.feedback_sent > 100, "b answers every ~100 ms");
     assert!(counters.feedback_received > 100);
     assert!(counters.packets_stamped > 1000);
-    // Up from the 300 kbit/s start before the drop (additive increase only: without the
-    // pacer nothing sends the probes that would find 2 Mbit/s at once)…
+    // Up from the 300 kbit/s start before the drop (the probes find the 2 Mbit/s; see
+    // `probing_finds_the_capacity_and_follows_a_drop_and_a_rise` for how fast)…
     let before: Vec<u64> = rows
         .iter()
         .filter(|(t, _)| (7..=10).contains(t))
@@ -222,6 +235,10 @@ fn target_bitrate_follows_a_capacity_drop() {
 #[test]
 fn feedback_flows_both_ways_and_reaches_stats() {
     let mut bed = Bed::new(21);
+    // A 1 Mbit/s bottleneck each way: the probes lift the target to about that, not further.
+    let (ab, ba) = bed.ips();
+    bed.net.set_link(ab, ba, link(Some(1_000_000)));
+    bed.net.set_link(ba, ab, link(Some(1_000_000)));
     let (Some(va), Some(vb)) = bed.connect(true, true) else {
         unreachable!()
     };
@@ -372,4 +389,193 @@ fn receiver_report_loss_caps_a_remb_only_sender() {
     assert!(stats.loss_fraction > 0.1, "{stats:?}");
     assert!(stats.loss_based_limit.is_some(), "{stats:?}");
     assert!(stats.target_bitrate < 300_000, "{stats:?}");
+}
+
+/// The header of the tracking tables (one row per second).
+fn one_second_rows_header() {
+    println!(
+        "{:>4} {:>9} {:>9} {:>6} {:>9} {:>9} {:>9}",
+        "t(s)", "capacity", "target", "loss%", "media B", "probe B", "padding B"
+    );
+}
+
+#[test]
+fn probing_finds_the_capacity_and_follows_a_drop_and_a_rise() {
+    let mut bed = Bed::new(11);
+    let (ab, ba) = bed.ips();
+    bed.net.set_link(ab, ba, link(Some(2_000_000)));
+    let (Some(video), _) = bed.connect(true, false) else {
+        unreachable!()
+    };
+    let capacity = |ms: u64| match ms {
+        0..=10_000 => 2_000_000,
+        10_001..=20_000 => 300_000,
+        _ => 2_000_000,
+    };
+    let mut frame = 0;
+    let mut rows = Vec::new();
+    let (mut last, mut last_net, mut media) = (bed.a.pc.bwe_stats().1, bed.net.stats(), 0u64);
+    one_second_rows_header();
+    for ms in 1..=35_000u64 {
+        if ms > 1 && capacity(ms) != capacity(ms - 1) {
+            bed.net.set_link(ab, ba, link(Some(capacity(ms))));
+        }
+        if ms % 33 == 0 {
+            let target = bed.a.pc.target_bitrate().unwrap();
+            send_frame(&mut bed.a, bed.now, video, target, frame);
+            media += target / 8 / 30;
+            frame += 1;
+            bed.flush();
+        }
+        bed.step();
+        while bed.b.pc.poll_rtp().is_some() {}
+        if ms % 1000 == 0 {
+            let target = bed.a.pc.target_bitrate().unwrap();
+            let (_, c) = bed.a.pc.bwe_stats();
+            let net = bed.net.stats();
+            let sent = (net.sent - last_net.sent).max(1);
+            let loss = (net.queue_dropped - last_net.queue_dropped) as f64 / sent as f64;
+            let probe = c.probe_bytes_sent - last.probe_bytes_sent;
+            let padding = c.padding_bytes_sent - last.padding_bytes_sent;
+            println!(
+                "{:4} {:9} {:9} {:6.2} {:9} {:9} {:9}",
+                ms / 1000,
+                capacity(ms),
+                target,
+                loss * 100.0,
+                media,
+                probe,
+                padding
+            );
+            rows.push((ms / 1000, target, loss, media, padding));
+            (last, last_net, media) = (c, net, 0);
+        }
+    }
+    let (_, c) = bed.a.pc.bwe_stats();
+    let (drops, _) = bed.b.pc.media_drop_stats();
+    println!("sender {c:?}\nreceiver drops {drops:?}");
+    let rows_in =
+        |r: std::ops::RangeInclusive<u64>| rows.iter().filter(move |row| r.contains(&row.0));
+    // The probes find the 2 Mbit/s within two seconds (additive increase alone needs ~25 s).
+    for &(t, target, ..) in rows_in(2..=10) {
+        assert!(target >= 1_600_000, "t={t}: {target}");
+    }
+    // The drop is followed within a few seconds (the router's 60 kB buffer, 1.6 s at the new
+    // rate, overflows while the first feedback about it travels), then no loss.
+    for &(t, target, ..) in rows_in(14..=20) {
+        assert!((100_000..450_000).contains(&target), "t={t}: {target}");
+    }
+    for &(t, _, loss, ..) in rows_in(15..=20) {
+        assert!(loss < 0.01, "t={t}: loss {loss}");
+    }
+    // The periodic probe finds the capacity that came back.
+    for &(t, target, ..) in rows_in(26..=35) {
+        assert!(target >= 1_400_000, "t={t}: {target}");
+    }
+    // Padding only inside probes: never more than the target in any second, and a small share
+    // of what the application sends once it sends at the target.
+    for &(t, target, _, _, padding) in &rows {
+        assert!(
+            padding * 8 < target,
+            "t={t}: {padding} B of padding, target {target}"
+        );
+    }
+    let (m, p) = rows_in(3..=10).fold((0, 0), |(m, p), r| (m + r.3, p + r.4));
+    assert!(p * 50 < m, "padding {p} B vs media {m} B");
+    assert!(c.probe_clusters >= 4 && c.padding_packets_sent > 0, "{c:?}");
+    assert_eq!(c.padding_requests_dropped, 0);
+    // The application heard every move as an event: first the start rate, last the target now.
+    let targets: Vec<u64> = bed
+        .a
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TargetBitrateChanged(b) => Some(*b),
+            _ => None,
+        })
+        .collect();
+    println!("{} target events", targets.len());
+    assert_eq!(targets.first(), Some(&300_000));
+    assert_eq!(targets.last().copied(), bed.a.pc.target_bitrate());
+    assert!(targets.windows(2).all(|w| w[0] != w[1]), "only changes");
+    assert!(targets.len() > 20);
+}
+
+fn is_rtx(a: &Attribute) -> bool {
+    match a {
+        Attribute::Rtpmap(m) => m.encoding_name.eq_ignore_ascii_case("rtx"),
+        Attribute::Fmtp(f) => f.parameters.contains("apt="),
+        _ => false,
+    }
+}
+
+/// Probes through a sender with or without RTX: the padding (redundant RTX payloads, padding-only
+/// RTX, or padding-only packets on the media SSRC) counts in the feedback and lifts the target,
+/// and the receiving application never sees it: no empty or repeated packets, no NACK, no loss,
+/// every frame.
+fn probe_padding_is_invisible_to_the_receiver(rtx: bool) {
+    let mut bed = Bed::new(if rtx { 51 } else { 52 });
+    let (ab, ba) = bed.ips();
+    bed.net.set_link(ab, ba, link(Some(2_000_000)));
+    let video = bed.connect_filtered(|a| rtx || !is_rtx(a)).unwrap();
+    // The application sends little (200 kbit/s, VP8 keyframe-marked one-packet frames), so the
+    // probes are mostly padding.
+    let mut sent_frames = 0u32;
+    let (mut got_frames, mut got_packets) = (0, 0);
+    for ms in 1..=3_000u64 {
+        if ms % 33 == 0 {
+            let mut payload = vec![0x10, 0x50, 0x2a, 0x00, 0x9d, 0x01, 0x2a];
+            payload.resize(800, 0x5a);
+            let w = RtpWrite {
+                payload_type: None,
+                marker: true,
+                timestamp: sent_frames * 3000,
+                payload: &payload,
+            };
+            bed.a.pc.write_rtp(bed.now, video, w).unwrap();
+            sent_frames += 1;
+            bed.flush();
+        }
+        bed.step();
+        while let Some(p) = bed.b.pc.poll_rtp() {
+            assert!(!p.payload.is_empty(), "padding reached the application");
+            assert!(!p.retransmission, "nothing was lost: {p:?}");
+            got_packets += 1;
+        }
+        while bed.b.pc.poll_frame().is_some() {
+            got_frames += 1;
+        }
+    }
+    let sender = bed.a.pc.sender_stats(video).unwrap().outbound;
+    let (_, c) = bed.a.pc.bwe_stats();
+    let (drops, _) = bed.b.pc.media_drop_stats();
+    let tb = bed.b.pc.transceivers()[0].id();
+    let inbound = &bed.b.pc.receiver_stats(tb)[0].1.inbound;
+    println!("rtx {rtx}: sender {sender:?}\n{c:?}\nreceiver drops {drops:?}\n{inbound:?}");
+    assert!(bed.a.pc.target_bitrate().unwrap() > 1_000_000, "{c:?}");
+    assert!(c.padding_packets_sent > 5, "{c:?}");
+    if rtx {
+        assert!(sender.redundant_packets_sent > 0, "{sender:?}");
+    } else {
+        assert_eq!(sender.redundant_packets_sent, 0);
+    }
+    assert!(sender.padding_packets_sent > 0, "{sender:?}");
+    assert!(drops.padding > 0, "{drops:?}");
+    assert_eq!(got_packets, sent_frames, "each media packet once");
+    assert!(
+        got_frames + 15 >= sent_frames,
+        "{got_frames} of {sent_frames} frames"
+    );
+    assert_eq!((inbound.nack_count, inbound.packets_lost), (0, 0));
+    assert_eq!(inbound.frames_dropped, 0);
+}
+
+#[test]
+fn probe_padding_with_rtx_is_invisible_to_the_receiver() {
+    probe_padding_is_invisible_to_the_receiver(true);
+}
+
+#[test]
+fn probe_padding_without_rtx_is_invisible_to_the_receiver() {
+    probe_padding_is_invisible_to_the_receiver(false);
 }

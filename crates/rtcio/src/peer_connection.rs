@@ -389,6 +389,10 @@ impl Core for PeerConnection {
                     st.media.keyframe_requested(transceiver);
                     None
                 }
+                Event::TargetBitrateChanged(bitrate) => {
+                    st.media.set_target_bitrate(bitrate);
+                    None
+                }
                 Event::ChannelOpen(id)
                 | Event::ChannelMessage(id)
                 | Event::ChannelBufferedAmountLow(id)

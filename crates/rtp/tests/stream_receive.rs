@@ -167,7 +167,10 @@ fn nack_repeats_until_rtx_recovers_the_packet() {
     assert_eq!((s.packets_received, s.packets_lost), (4, 0));
     assert_eq!(s.frames_received, 4);
     // A second copy of the retransmission is a duplicate (it arrived before), not late.
-    assert_eq!(feed_rtx(&mut rx, t, 501, 3, &DELTA), PacketVerdict::Duplicate);
+    assert_eq!(
+        feed_rtx(&mut rx, t, 501, 3, &DELTA),
+        PacketVerdict::Duplicate
+    );
     assert_eq!(rx.stats().inbound.packets_duplicated, 1);
 }
 
@@ -596,10 +599,7 @@ fn probe_padding_and_redundant_copies_do_not_disturb_the_stream() {
         assert_eq!(rx.handle_rtp(t, &p), PacketVerdict::Padding);
     }
     // A redundant RTX copy of packet 1, released long ago: a duplicate, not a late packet.
-    assert_eq!(
-        feed_rtx(&mut rx, t, 3, 1, &DELTA),
-        PacketVerdict::Duplicate
-    );
+    assert_eq!(feed_rtx(&mut rx, t, 3, 1, &DELTA), PacketVerdict::Duplicate);
     // Padding-only on the media SSRC (a sender without RTX): takes seq 2, so 3 follows
     // without a gap, a NACK or a lost frame.
     let p = RtpPacket {
@@ -615,9 +615,15 @@ fn probe_padding_and_redundant_copies_do_not_disturb_the_stream() {
     let s = rx.stats().inbound;
     assert_eq!(s.padding_packets_received, 4);
     assert_eq!(s.packets_duplicated, 1);
-    assert_eq!((s.packets_discarded, s.packets_lost, s.frames_dropped), (0, 0, 0));
+    assert_eq!(
+        (s.packets_discarded, s.packets_lost, s.frames_dropped),
+        (0, 0, 0)
+    );
     // A copy of a packet that never arrived and was given up on is still late, not duplicate.
     feed(&mut rx, t, 5, &DELTA);
     advance(&mut rx, t + Duration::from_secs(2));
-    assert_eq!(feed_rtx(&mut rx, t + Duration::from_secs(2), 4, 4, &DELTA), PacketVerdict::Late);
+    assert_eq!(
+        feed_rtx(&mut rx, t + Duration::from_secs(2), 4, 4, &DELTA),
+        PacketVerdict::Late
+    );
 }

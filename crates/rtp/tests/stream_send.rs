@@ -379,7 +379,10 @@ fn probe_padding_prefers_redundant_rtx_then_padding_only() {
     let s = tx.stats().outbound;
     assert_eq!(s.redundant_packets_sent, 3);
     assert_eq!(s.padding_packets_sent, 4 + 16);
-    assert!(s.padding_bytes_sent >= 1000 && s.redundant_bytes_sent > 3000, "{s:?}");
+    assert!(
+        s.padding_bytes_sent >= 1000 && s.redundant_bytes_sent > 3000,
+        "{s:?}"
+    );
     // Probes are not retransmissions.
     assert_eq!(s.retransmitted_packets_sent, 0);
 }

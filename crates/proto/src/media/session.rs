@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use rtcio_rtp::rtcp::{Pli, RtcpPacket, parse_compound, write_compound};
+use rtcio_rtp::stream::PacketVerdict;
 use rtcio_rtp::{ExtensionMap, ExtensionValues, RtpHeader, RtpPacket};
 use rtcio_sdp::{Direction, MediaDescription, Msid, RidDirection, SessionDescription};
 
@@ -124,6 +125,12 @@ pub struct MediaDrops {
     /// Frame events dropped because the application did not read them
     /// ([`MAX_PENDING_FRAMES`](super::streams::MAX_PENDING_FRAMES)).
     pub frames_dropped: u64,
+    /// Padding-only packets (the peer's bandwidth probes): used by the stream engine, not
+    /// handed to the application.
+    pub padding: u64,
+    /// Copies of packets that had arrived already (network duplicates, the peer's redundant
+    /// RTX probe payloads): not handed to the application again.
+    pub duplicates: u64,
 }
 
 /// The media half of a peer connection.
@@ -666,8 +673,23 @@ impl MediaSession {
                     padding: packet.padding,
                 };
                 let rid = binding.rid.as_deref();
-                self.streams.on_received(now, t, media_ssrc, rid, &wire);
+                match self.streams.on_received(now, t, media_ssrc, rid, &wire) {
+                    Some(PacketVerdict::Duplicate) => {
+                        self.drops.duplicates += 1;
+                        return;
+                    }
+                    Some(PacketVerdict::Padding) => {
+                        self.drops.padding += 1;
+                        return;
+                    }
+                    _ => {}
+                }
             }
+        }
+        if payload.is_empty() && packet.padding > 0 {
+            // Padding-only on the media SSRC (a probe from a sender without RTX).
+            self.drops.padding += 1;
+            return;
         }
         let apt = t
             .codecs
@@ -848,6 +870,40 @@ impl MediaSession {
             })
             .max()
             .unwrap_or(0)
+    }
+
+    /// Padding of about `bytes` bytes for a bandwidth probe, as plain RTP packets to send at
+    /// once: from a video sender that sent media (one with RTX first), as its stream engine
+    /// makes it ([`SendStream::generate_padding`](rtcio_rtp::stream::SendStream::generate_padding)),
+    /// with the MID and the congestion-control extensions written like media. Empty when no
+    /// video sender sent yet.
+    pub fn generate_padding(&mut self, now: Instant, bytes: usize) -> Vec<Vec<u8>> {
+        let candidates = self
+            .transceivers
+            .iter()
+            .filter(|t| t.kind() == TrackKind::Video && t.can_send())
+            .filter_map(|t| Some((t.id, self.streams.sends_with_rtx(t.id)?)));
+        let Some(id) = candidates.max_by_key(|&(_, rtx)| rtx).map(|(id, _)| id) else {
+            return Vec::new();
+        };
+        let Some(t) = self.transceivers.iter_mut().find(|t| t.id == id) else {
+            return Vec::new();
+        };
+        let packets = self.streams.padding(now, id, bytes, t.sender.sequence);
+        let values = sender_extensions(t);
+        let mut out = Vec::with_capacity(packets.len());
+        for mut p in packets {
+            if p.header.ssrc == t.sender.ssrc {
+                t.sender.sequence = p.header.sequence_number.wrapping_add(1);
+            }
+            // Redundant payloads carry their original's elements; padding-only packets get
+            // them here (the transport stamps transport-cc so the probe counts in feedback).
+            self.ext_map.write(&values, &mut p.header);
+            if let Ok(data) = p.to_bytes() {
+                out.push(data);
+            }
+        }
+        out
     }
 
     /// Sends RTCP packets as one compound packet.

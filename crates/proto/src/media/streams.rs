@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use rtcio_rtp::RtpPacket;
 use rtcio_rtp::rtcp::{RtcpPacket, write_compound};
 use rtcio_rtp::stream::{
-    NtpClock, ReceiveConfig, ReceiveEvent, ReceiveStats, ReceiveStream, RtxConfig, SendConfig,
-    SendEvent, SendStats, SendStream,
+    NtpClock, OutgoingPacket, PacketVerdict, ReceiveConfig, ReceiveEvent, ReceiveStats,
+    ReceiveStream, RtxConfig, SendConfig, SendEvent, SendStats, SendStream,
 };
 
 use super::transceiver::{Transceiver, TransceiverId};
@@ -140,23 +140,20 @@ impl Streams {
         media_ssrc: u32,
         rid: Option<&str>,
         packet: &RtpPacket<'_>,
-    ) {
+    ) -> Option<PacketVerdict> {
         if !self.receive.contains_key(&media_ssrc) {
             // Created by a media packet: its payload type names the codec.
             if packet.header.ssrc != media_ssrc {
-                return;
+                return None;
             }
-            let Some(c) = t
+            let c = t
                 .codecs
                 .iter()
-                .find(|c| c.payload_type == packet.header.payload_type)
-            else {
-                return;
-            };
-            let Some(codec) = c.rtp_codec() else { return };
+                .find(|c| c.payload_type == packet.header.payload_type)?;
+            let codec = c.rtp_codec()?;
             if self.receive.len() >= MAX_RECEIVE_STREAMS {
                 self.receive_streams_refused += 1;
-                return;
+                return None;
             }
             let clock = self.clock(now);
             let mut config =
@@ -180,25 +177,45 @@ impl Streams {
             };
             self.receive.insert(media_ssrc, r);
         }
-        if let Some(r) = self.receive.get_mut(&media_ssrc) {
-            let ssrc = packet.header.ssrc;
-            if ssrc != media_ssrc && !r.stream.accepts_ssrc(ssrc) {
-                // An RTX SSRC not signalled (simulcast names none): learned from the
-                // repaired-rid or FID that tied it to this stream.
-                let pt = packet.header.payload_type;
-                if t.codecs.iter().any(|c| c.rtx_payload_type == Some(pt)) {
-                    r.stream.set_rtx(RtxConfig {
-                        ssrc,
-                        payload_type: pt,
-                    });
-                }
+        let r = self.receive.get_mut(&media_ssrc)?;
+        let ssrc = packet.header.ssrc;
+        if ssrc != media_ssrc && !r.stream.accepts_ssrc(ssrc) {
+            // An RTX SSRC not signalled (simulcast names none): learned from the
+            // repaired-rid or FID that tied it to this stream.
+            let pt = packet.header.payload_type;
+            if t.codecs.iter().any(|c| c.rtx_payload_type == Some(pt)) {
+                r.stream.set_rtx(RtxConfig {
+                    ssrc,
+                    payload_type: pt,
+                });
             }
-            if r.rid.is_none() && rid.is_some() {
-                r.rid = rid.map(str::to_string);
-            }
-            r.stream.handle_rtp(now, packet);
-            drain_events(r, media_ssrc, &mut self.frames, &mut self.frames_dropped);
         }
+        if r.rid.is_none() && rid.is_some() {
+            r.rid = rid.map(str::to_string);
+        }
+        let verdict = r.stream.handle_rtp(now, packet);
+        drain_events(r, media_ssrc, &mut self.frames, &mut self.frames_dropped);
+        Some(verdict)
+    }
+
+    /// Padding of about `bytes` bytes for a bandwidth probe from `id`'s send stream (see
+    /// [`SendStream::generate_padding`]); empty before it sent media.
+    pub(crate) fn padding(
+        &mut self,
+        now: Instant,
+        id: TransceiverId,
+        bytes: usize,
+        media_sequence: u16,
+    ) -> Vec<OutgoingPacket> {
+        self.send
+            .get_mut(&id)
+            .map(|s| s.generate_padding(now, bytes, media_sequence))
+            .unwrap_or_default()
+    }
+
+    /// Whether `id`'s send stream exists and retransmits over RTX.
+    pub(crate) fn sends_with_rtx(&self, id: TransceiverId) -> Option<bool> {
+        self.send.get(&id).map(|s| s.config().rtx.is_some())
     }
 
     /// Feeds an RTCP packet to every stream it may concern (they check the SSRCs).

@@ -131,6 +131,11 @@ pub enum Event {
         /// The simulcast encoding asked for (`None` without simulcast).
         rid: Option<String>,
     },
+    /// The congestion controller's target (bit/s) for everything this connection sends moved:
+    /// first when transport-cc or REMB is negotiated (the start rate), then with the feedback
+    /// (about every 100 ms while it changes); 0 when neither is negotiated any more. The
+    /// encoders together should follow it.
+    TargetBitrateChanged(u64),
 }
 
 /// A datagram to send.

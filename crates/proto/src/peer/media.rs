@@ -426,7 +426,22 @@ impl PeerConnection {
                 result = r;
             }
         }
+        self.serve_padding();
         result
+    }
+
+    /// Makes the padding the pacer's probe clusters ask for (the senders' stream engines) and
+    /// sends it at once, tagged with its cluster.
+    fn serve_padding(&mut self) {
+        while let Some(req) = self.stack.poll_padding_request() {
+            let Some(now) = self.media.now() else {
+                continue;
+            };
+            for data in self.media.generate_padding(now, req.bytes) {
+                // A failure (no pair) is like UDP loss: the probe's result shows less.
+                let _ = self.stack.send_probe_padding(now, data, req.probe);
+            }
+        }
     }
 
     /// Drives the media stream engines' timers (reports, NACK retries).
@@ -496,6 +511,12 @@ impl PeerConnection {
                     rid,
                 },
             });
+        }
+        let target = self.stack.target_bitrate();
+        if target != self.target_bitrate {
+            self.target_bitrate = target;
+            self.events
+                .push_back(Event::TargetBitrateChanged(target.unwrap_or(0)));
         }
     }
 

@@ -86,6 +86,8 @@ pub struct PeerConnection {
     pc_state: PeerConnectionState,
     negotiation_needed: bool,
     events: VecDeque<Event>,
+    /// The congestion-control target last reported in [`Event::TargetBitrateChanged`].
+    target_bitrate: Option<u64>,
 }
 
 impl std::fmt::Debug for PeerConnection {
@@ -151,6 +153,7 @@ impl PeerConnection {
             pc_state: PeerConnectionState::New,
             negotiation_needed: false,
             events: VecDeque::new(),
+            target_bitrate: None,
         })
     }
 

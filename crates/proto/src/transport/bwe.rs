@@ -4,14 +4,24 @@
 //! the peer's feedback fed to the send-side estimator whose target bitrate the encoders follow.
 //!
 //! RTP leaves through a leaky-bucket [`Pacer`] at the estimator's pacing rate once feedback is
-//! negotiated and the first has arrived: audio at once, retransmissions before new video, the queue bounded
-//! ([`PacerConfig::max_queue_packets`](rtcio_bwe::PacerConfig)) with drops counted. The
-//! estimator's probes are off: they need padding packets (RTX padding) the media layer does not
-//! make yet, so the estimate rises by additive increase only.
+//! negotiated and the first has arrived: audio at once, retransmissions before new video, the
+//! queue bounded ([`PacerConfig::max_queue_packets`](rtcio_bwe::PacerConfig)) with drops counted.
+//!
+//! Probing (rtcio-bwe's prober): two clusters at 3× and 6× the start rate with the first packet,
+//! one at twice each successful result (so the estimate climbs to the capacity in a few round
+//! trips), and one at 2× the target every 5 s while the path is calm — which also finds capacity
+//! that came back after a drop, and checks the estimate when the application sends far less than
+//! it. The pacer sends a cluster at its rate, queued media first; when none waits it asks for
+//! padding, which this layer queues as [`PaddingRequest`]s for the media layer (the peer
+//! connection asks the senders' stream engines: redundant RTX payloads, else padding-only
+//! packets) and sends back through [`TransportStack::send_probe_padding`] with the cluster's tag,
+//! stamped with transport-wide sequence numbers like media. Padding exists only inside probe
+//! clusters: an application that sends enough media fills them itself.
 //!
 //! It lives in the transport because transport-cc numbers every RTP packet of the 5-tuple, across
 //! all m-sections of the bundle, and the sequence number must be the one the packet leaves with.
 
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use rtcio_bwe::{
@@ -27,6 +37,19 @@ use crate::peer::Error;
 /// Report sources whose last extended highest sequence number is kept (to count the packets
 /// a receiver report's fraction lost covers); reports about further sources are not used.
 pub const MAX_REPORT_SOURCES: usize = 32;
+
+/// Padding requests waiting for the media layer; more are dropped and counted (the pacer asks
+/// for at most a probe cluster's worth, so this is never reached when they are served).
+pub const MAX_PENDING_PADDING: usize = 64;
+
+/// The pacer wants about `bytes` bytes of padding sent now for probe cluster `probe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaddingRequest {
+    /// Bytes to send.
+    pub bytes: usize,
+    /// The probe cluster, for [`TransportStack::send_probe_padding`].
+    pub probe: u32,
+}
 
 /// What the offer/answer exchange negotiated for congestion control.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,6 +81,18 @@ pub struct BweCounters {
     pub arrivals: u64,
     /// Feedback we could not serialize or protect (dropped).
     pub feedback_dropped: u64,
+    /// Probe clusters handed to the pacer.
+    pub probe_clusters: u64,
+    /// RTP packets sent as part of a probe cluster (media and padding).
+    pub probe_packets_sent: u64,
+    /// Bytes of those (plain RTP).
+    pub probe_bytes_sent: u64,
+    /// Padding packets sent for probes (redundant RTX payloads and padding-only packets).
+    pub padding_packets_sent: u64,
+    /// Bytes of those (plain RTP).
+    pub padding_bytes_sent: u64,
+    /// Padding requests dropped: [`MAX_PENDING_PADDING`] were waiting.
+    pub padding_requests_dropped: u64,
 }
 
 /// The congestion-control state of a transport.
@@ -77,6 +112,10 @@ pub(crate) struct BweLayer {
     epoch: Option<Instant>,
     /// Per reported source: the extended highest sequence number of its last report block.
     report_seqs: Vec<(u32, u32)>,
+    /// The pacer's padding requests, for the media layer (at most [`MAX_PENDING_PADDING`]).
+    padding: VecDeque<PaddingRequest>,
+    /// The probe cluster of the packet being sent, if it belongs to one.
+    probe_tag: Option<u32>,
     counters: BweCounters,
 }
 
@@ -117,11 +156,9 @@ impl TransportStack {
             return None;
         }
         let bwe = &mut self.bwe;
-        let send = bwe.send.get_or_insert_with(|| {
-            let mut send = SendSideBwe::new(BweConfig::default(), now);
-            send.set_probing(false);
-            send
-        });
+        let send = bwe
+            .send
+            .get_or_insert_with(|| SendSideBwe::new(BweConfig::default(), now));
         bwe.pacer
             .get_or_insert_with(|| Pacer::new(PacerConfig::default(), send.pacing_rate()));
         Some(send)
@@ -150,20 +187,72 @@ impl TransportStack {
         Ok(())
     }
 
-    /// Sends what the pacer lets go at `now`.
+    /// Sends what the pacer lets go at `now`; its padding requests wait for the media layer.
     fn bwe_drain_pacer(&mut self, now: Instant) {
         while let Some(paced) = self.bwe.pacer.as_mut().and_then(|p| p.poll_send(now)) {
-            // Padding is only asked for by probes, which are off.
-            if let Paced::Packet { item, .. } = paced {
-                // A failure (no pair, queue full) is counted below, like UDP loss.
-                let _ = self.send_media_at(
-                    now,
-                    MediaPacket {
-                        data: item,
-                        rtcp: false,
-                    },
-                );
+            match paced {
+                Paced::Packet { item, probe, .. } => {
+                    self.bwe.probe_tag = probe;
+                    // A failure (no pair, queue full) is counted below, like UDP loss.
+                    let _ = self.send_media_at(
+                        now,
+                        MediaPacket {
+                            data: item,
+                            rtcp: false,
+                        },
+                    );
+                    self.bwe.probe_tag = None;
+                }
+                Paced::Padding { size, probe } => {
+                    if self.bwe.padding.len() >= MAX_PENDING_PADDING {
+                        self.bwe.counters.padding_requests_dropped += 1;
+                    } else {
+                        let bytes = size;
+                        self.bwe.padding.push_back(PaddingRequest { bytes, probe });
+                    }
+                }
             }
+        }
+    }
+
+    /// The next padding request of the pacer: make about `bytes` bytes of RTP padding now and
+    /// send it with [`send_probe_padding`](Self::send_probe_padding). Requests nobody serves
+    /// leave the probe short (its result then shows less, never more, than the path carries).
+    pub fn poll_padding_request(&mut self) -> Option<PaddingRequest> {
+        self.bwe.padding.pop_front()
+    }
+
+    /// Sends a plain RTP padding packet (made for a [`PaddingRequest`]) at once, outside the
+    /// pacer, counted in probe cluster `probe`.
+    pub fn send_probe_padding(
+        &mut self,
+        now: Instant,
+        data: Vec<u8>,
+        probe: u32,
+    ) -> Result<(), Error> {
+        let c = &mut self.bwe.counters;
+        c.padding_packets_sent += 1;
+        c.padding_bytes_sent += data.len() as u64;
+        self.bwe.probe_tag = Some(probe);
+        let r = self.send_media_at(now, MediaPacket { data, rtcp: false });
+        self.bwe.probe_tag = None;
+        r
+    }
+
+    /// Hands the estimator's new probe clusters to the pacer.
+    fn bwe_start_probes(&mut self, now: Instant) {
+        let BweLayer {
+            send: Some(send),
+            pacer: Some(pacer),
+            counters,
+            ..
+        } = &mut self.bwe
+        else {
+            return;
+        };
+        while let Some(cluster) = send.poll_probe() {
+            pacer.start_probe(now, cluster);
+            counters.probe_clusters += 1;
         }
     }
 
@@ -201,13 +290,24 @@ impl TransportStack {
         let Some((offset, 2)) = find_extension(packet, id) else {
             return;
         };
+        let tag = self.bwe.probe_tag;
         let Some(send) = self.bwe_send(now) else {
             return;
         };
         let seq = send.next_twcc_seq();
         packet[offset..offset + 2].copy_from_slice(&seq.to_be_bytes());
-        send.on_packet_sent(now, seq, wire_len);
-        self.bwe.counters.packets_stamped += 1;
+        match tag {
+            Some(cluster) => send.on_probe_packet_sent(now, seq, wire_len, cluster),
+            None => send.on_packet_sent(now, seq, wire_len),
+        }
+        let c = &mut self.bwe.counters;
+        if tag.is_some() {
+            c.probe_packets_sent += 1;
+            c.probe_bytes_sent += wire_len as u64;
+        }
+        c.packets_stamped += 1;
+        // The first packet starts the initial probes.
+        self.bwe_start_probes(now);
     }
 
     /// Records the arrival of an incoming plain RTP packet of `wire_len` bytes.
@@ -292,6 +392,9 @@ impl TransportStack {
         self.bwe.counters.feedback_received += feedback;
         self.bwe.counters.remb_received += rembs;
         self.bwe_update_pacing(now);
+        // Feedback ends probes (follow-ups of a successful one, periodic ones).
+        self.bwe_start_probes(now);
+        self.bwe_drain_pacer(now);
     }
 
     fn bwe_update_pacing(&mut self, now: Instant) {

@@ -36,7 +36,7 @@ use rtcio_ice::{Agent, Credentials, IceConnectionState, IceEvent, RandomSource};
 use crate::demux::{PacketKind, classify};
 use crate::peer::{Receive, Transmit};
 
-pub use bwe::{BweCounters, BweNegotiation};
+pub use bwe::{BweCounters, BweNegotiation, MAX_PENDING_PADDING, PaddingRequest};
 pub use data::{ChannelInfo, DataChannelInit, DataChannelState, Message, SctpParameters};
 pub use event::{ChannelId, DropStats, SctpTransportState, TransportEvent};
 pub use ice::IceParameters;

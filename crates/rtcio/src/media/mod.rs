@@ -160,6 +160,16 @@ impl MediaHub {
             .clone()
     }
 
+    /// The core's congestion-control target moved (its `TargetBitrateChanged` event, about
+    /// every 100 ms while the feedback moves it): publish it to the senders; encoders await it.
+    pub(crate) fn set_target_bitrate(&mut self, target: u64) {
+        self.target_bitrate = target;
+        for s in self.senders.values() {
+            s.target_bitrate.store(target, Ordering::Relaxed);
+            s.notify.notify_waiters();
+        }
+    }
+
     /// A receiver's track ended: its waiters return.
     pub(crate) fn ended(&mut self, id: TransceiverId) {
         let q = self.receiver(id);
@@ -216,15 +226,6 @@ impl MediaHub {
         }
         for q in woken {
             q.notify.notify_waiters();
-        }
-        // The estimate moves with each feedback (about every 100 ms); encoders await it.
-        let target = core.target_bitrate().unwrap_or(0);
-        if target != self.target_bitrate {
-            self.target_bitrate = target;
-            for s in self.senders.values() {
-                s.target_bitrate.store(target, Ordering::Relaxed);
-                s.notify.notify_waiters();
-            }
         }
         // Raw RTCP is not part of this API (keyframe requests come as events, counts from the
         // core's stats); drained so the core's bounded queue does not count it as dropped.

@@ -72,8 +72,8 @@ pub use history::{DEFAULT_HISTORY_AGE, DEFAULT_HISTORY_PACKETS, MAX_HISTORY_PACK
 pub use jitter::MAX_JITTER_PACKETS;
 pub use nack::{MAX_NACK_ENTRIES, MAX_REORDER_WAIT, nack_retry_interval};
 pub use receive::{
-    MAX_DROPOUT, MAX_PENDING_EVENTS, PacketVerdict, RECEIVED_WINDOW, ReceiveConfig, ReceiveEvent, ReceiveStream,
-    ReceivedFrame,
+    MAX_DROPOUT, MAX_PENDING_EVENTS, PacketVerdict, RECEIVED_WINDOW, ReceiveConfig, ReceiveEvent,
+    ReceiveStream, ReceivedFrame,
 };
 pub use send::{
     MAX_NACKED_PER_FEEDBACK, MAX_PADDING_PACKET_BYTES, MAX_PADDING_PACKETS,

@@ -878,23 +878,41 @@ impl MediaSession {
     /// with the MID and the congestion-control extensions written like media. Empty when no
     /// video sender sent yet.
     pub fn generate_padding(&mut self, now: Instant, bytes: usize) -> Vec<Vec<u8>> {
-        let candidates = self
-            .transceivers
-            .iter()
-            .filter(|t| t.kind() == TrackKind::Video && t.can_send())
-            .filter_map(|t| Some((t.id, self.streams.sends_with_rtx(t.id)?)));
-        let Some(id) = candidates.max_by_key(|&(_, rtx)| rtx).map(|(id, _)| id) else {
+        // A sending encoding whose stream exists, RTX first, then the highest layer (the one
+        // simulcast gives the most bitrate).
+        let mut best = None;
+        for t in &self.transceivers {
+            if t.kind() != TrackKind::Video || !t.can_send() {
+                continue;
+            }
+            for (layer, l) in t.sender.encodings.iter().enumerate() {
+                let Some(rtx) = l
+                    .sending()
+                    .then(|| self.streams.sends_with_rtx(t.id, layer))
+                else {
+                    continue;
+                };
+                if let Some(rtx) = rtx
+                    && best.is_none_or(|(r, l, _)| (rtx, layer) > (r, l))
+                {
+                    best = Some((rtx, layer, t.id));
+                }
+            }
+        }
+        let Some((_, layer, id)) = best else {
             return Vec::new();
         };
         let Some(t) = self.transceivers.iter_mut().find(|t| t.id == id) else {
             return Vec::new();
         };
-        let packets = self.streams.padding(now, id, bytes, t.sender.sequence);
-        let values = sender_extensions(t);
+        let l = &t.sender.encodings[layer];
+        let (ssrc, sequence) = (l.ssrc, l.sequence);
+        let packets = self.streams.padding(now, (id, layer), bytes, sequence);
+        let values = sender_extensions(t, layer);
         let mut out = Vec::with_capacity(packets.len());
         for mut p in packets {
-            if p.header.ssrc == t.sender.ssrc {
-                t.sender.sequence = p.header.sequence_number.wrapping_add(1);
+            if p.header.ssrc == ssrc {
+                t.sender.encodings[layer].sequence = p.header.sequence_number.wrapping_add(1);
             }
             // Redundant payloads carry their original's elements; padding-only packets get
             // them here (the transport stamps transport-cc so the probe counts in feedback).

@@ -198,24 +198,26 @@ impl Streams {
         Some(verdict)
     }
 
-    /// Padding of about `bytes` bytes for a bandwidth probe from `id`'s send stream (see
-    /// [`SendStream::generate_padding`]); empty before it sent media.
+    /// Padding of about `bytes` bytes for a bandwidth probe from the send stream of `id`'s
+    /// encoding `layer` (see [`SendStream::generate_padding`]); empty before it sent media.
     pub(crate) fn padding(
         &mut self,
         now: Instant,
-        id: TransceiverId,
+        (id, layer): (TransceiverId, usize),
         bytes: usize,
         media_sequence: u16,
     ) -> Vec<OutgoingPacket> {
         self.send
-            .get_mut(&id)
+            .get_mut(&(id, layer))
             .map(|s| s.generate_padding(now, bytes, media_sequence))
             .unwrap_or_default()
     }
 
-    /// Whether `id`'s send stream exists and retransmits over RTX.
-    pub(crate) fn sends_with_rtx(&self, id: TransceiverId) -> Option<bool> {
-        self.send.get(&id).map(|s| s.config().rtx.is_some())
+    /// Whether the send stream of `id`'s encoding `layer` exists and retransmits over RTX.
+    pub(crate) fn sends_with_rtx(&self, id: TransceiverId, layer: usize) -> Option<bool> {
+        self.send
+            .get(&(id, layer))
+            .map(|s| s.config().rtx.is_some())
     }
 
     /// Feeds an RTCP packet to every stream it may concern (they check the SSRCs).

@@ -2,7 +2,8 @@
 //! sent SSRC, between the packet layer (this crate's [`RtpPacket`](crate::RtpPacket) and
 //! [`RtcpPacket`](crate::rtcp::RtcpPacket)) and the codecs ([`EncodedFrame`](crate::codec::EncodedFrame)).
 //!
-//! Receive side ([`ReceiveStream`]): RTX unwrapping (RFC 4588), duplicate, late and absurd
+//! Receive side ([`ReceiveStream`]): RTX unwrapping (RFC 4588), RED unwrapping to the primary
+//! block (RFC 2198; ULPFEC blocks counted, not used), duplicate, late and absurd
 //! sequence jump detection, RFC 3550 loss and interarrival jitter accounting, a jitter buffer
 //! that releases packets in sequence order into a [`FrameAssembler`](crate::codec::FrameAssembler)
 //! and waits a configurable latency for missing packets, NACKs (RFC 4585) sent as soon as the
@@ -73,7 +74,7 @@ pub use jitter::MAX_JITTER_PACKETS;
 pub use nack::{MAX_NACK_ENTRIES, MAX_REORDER_WAIT, nack_retry_interval};
 pub use receive::{
     MAX_DROPOUT, MAX_PENDING_EVENTS, PacketVerdict, RECEIVED_WINDOW, ReceiveConfig, ReceiveEvent,
-    ReceiveStream, ReceivedFrame,
+    ReceiveStream, ReceivedFrame, RedConfig,
 };
 pub use send::{
     MAX_NACKED_PER_FEEDBACK, MAX_PADDING_PACKET_BYTES, MAX_PADDING_PACKETS,

@@ -15,6 +15,7 @@ use crate::rtcp::{
     RtcpPacket, SenderReport, XrBlock,
 };
 use crate::seq::SeqUnwrapper;
+use crate::simulcast::red_primary;
 
 /// Largest forward sequence jump accepted from one packet (RFC 3550 appendix A.1's
 /// `MAX_DROPOUT`). A larger jump is dropped unless the next packet continues it, which then
@@ -46,6 +47,8 @@ pub struct ReceiveConfig {
     pub clock_rate: u32,
     /// The RTX stream repairing it, if negotiated.
     pub rtx: Option<RtxConfig>,
+    /// The RED format this codec may arrive wrapped in, if negotiated.
+    pub red: Option<RedConfig>,
     /// The SSRC this side's RTCP is sent from (the sender SSRC of RR, NACK, PLI, FIR).
     pub local_ssrc: u32,
     /// The caller's wall-clock mapping, for XR receiver reference times.
@@ -83,6 +86,7 @@ impl ReceiveConfig {
             payload_type,
             clock_rate: codec.clock_rate(),
             rtx: None,
+            red: None,
             local_ssrc,
             clock,
             latency: Duration::from_millis(if video { 300 } else { 60 }),
@@ -93,6 +97,23 @@ impl ReceiveConfig {
             rtcp_interval: Duration::from_secs(1),
         }
     }
+}
+
+/// RED (RFC 2198) as browsers send it around video: each packet carries one primary block,
+/// either media of the stream's codec or ULPFEC (RFC 5109), in the media sequence space.
+///
+/// Frames are assembled from the primary block; redundant blocks are skipped and ULPFEC
+/// blocks only fill their sequence number (counted in `fec_packets_received` and
+/// `fec_packets_discarded`): FEC recovery is not done, losses are repaired with NACK/RTX.
+/// Sequence numbers, NACK, RTX and statistics work on the packets as they arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedConfig {
+    /// The RED payload type.
+    pub payload_type: u8,
+    /// The RTX payload type whose `apt` is the RED payload type, if negotiated.
+    pub rtx_payload_type: Option<u8>,
+    /// The ULPFEC payload type (primary blocks of it are FEC), if negotiated.
+    pub ulpfec_payload_type: Option<u8>,
 }
 
 /// A frame leaving the jitter buffer, with the sender's wall-clock time for lip sync.
@@ -143,7 +164,8 @@ pub enum PacketVerdict {
     UnknownSsrc,
     /// The payload type is not this stream's; dropped.
     UnknownPayloadType,
-    /// An RTX packet too short to hold the original sequence number; dropped.
+    /// An RTX packet too short to hold the original sequence number, or a RED payload whose
+    /// block headers run past its end; dropped.
     Malformed,
     /// A padding-only RTX packet (a bandwidth probe); dropped.
     Padding,
@@ -269,22 +291,32 @@ impl ReceiveStream {
 
     fn classify_and_store(&mut self, now: Instant, packet: &RtpPacket<'_>) -> PacketVerdict {
         let h = &packet.header;
-        let (header, payload, rtx) = if h.ssrc == self.config.ssrc {
-            if h.payload_type != self.config.payload_type {
+        let red = self.config.red;
+        let red_pt = red.map(|r| r.payload_type);
+        let (mut header, payload, rtx) = if h.ssrc == self.config.ssrc {
+            if h.payload_type != self.config.payload_type && Some(h.payload_type) != red_pt {
                 return PacketVerdict::UnknownPayloadType;
             }
             (h.clone(), packet.payload, false)
         } else if let Some(rtx) = self.config.rtx.filter(|r| r.ssrc == h.ssrc) {
-            if h.payload_type != rtx.payload_type {
+            // RTX of a RED packet has its own payload type (`apt` = RED).
+            let original = if red.is_some_and(|r| r.rtx_payload_type == Some(h.payload_type)) {
+                red_pt
+            } else if h.payload_type == rtx.payload_type {
+                Some(self.config.payload_type)
+            } else {
+                None
+            };
+            let Some(original) = original else {
                 return PacketVerdict::UnknownPayloadType;
-            }
+            };
             match packet.payload {
                 [] => return PacketVerdict::Padding,
                 [_] => return PacketVerdict::Malformed,
                 [a, b, rest @ ..] => {
                     let mut header = h.clone();
                     header.ssrc = self.config.ssrc;
-                    header.payload_type = self.config.payload_type;
+                    header.payload_type = original;
                     header.sequence_number = u16::from_be_bytes([*a, *b]);
                     (header, rest, true)
                 }
@@ -292,6 +324,23 @@ impl ReceiveStream {
         } else {
             return PacketVerdict::UnknownSsrc;
         };
+        // The primary block of RED is what the assembler sees; an ULPFEC one only fills its
+        // sequence number (an empty payload). A malformed one is dropped, so that its place
+        // stays a gap: it may have held media.
+        let mut media = payload;
+        let mut fec = false;
+        if let Some(red) = red.filter(|r| r.payload_type == header.payload_type) {
+            match red_primary(payload) {
+                Some((pt, block)) if pt == self.config.payload_type => media = block,
+                Some((pt, _)) if red.ulpfec_payload_type == Some(pt) => {
+                    media = &[];
+                    fec = true;
+                }
+                Some(_) => return PacketVerdict::UnknownPayloadType,
+                None => return PacketVerdict::Malformed,
+            }
+            header.payload_type = self.config.payload_type;
+        }
         let seq = header.sequence_number;
         let ext = self.unwrapper.peek(seq);
         if self.started {
@@ -345,11 +394,15 @@ impl ReceiveStream {
             s.retransmitted_packets_received += 1;
             s.retransmitted_bytes_received += payload_len;
         }
+        if fec {
+            s.fec_packets_received += 1;
+            s.fec_packets_discarded += 1;
+        }
         self.jitter.insert(
             ext,
             Stored {
                 header,
-                payload: payload.to_vec(),
+                payload: media.to_vec(),
                 arrival: now,
             },
         );

@@ -65,6 +65,11 @@ pub struct InboundRtpStats {
     /// Padding-only packets (bandwidth probes): on the RTX SSRC dropped, on the media SSRC kept
     /// in the sequence and skipped by frame assembly.
     pub padding_packets_received: u64,
+    /// `fecPacketsReceived`: RED packets whose primary block is ULPFEC (RFC 2198, RFC 5109).
+    pub fec_packets_received: u64,
+    /// `fecPacketsDiscarded`: FEC packets whose payload was not used; all of them, since this
+    /// engine does no FEC recovery (NACK/RTX repairs losses instead).
+    pub fec_packets_discarded: u64,
 }
 
 /// `RTCRemoteOutboundRtpStreamStats`: what the sender said in its SRs.

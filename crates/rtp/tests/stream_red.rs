@@ -257,7 +257,11 @@ fn lost_red_packet_is_nacked_and_recovered_through_rtx_of_red() {
     for s in packets.iter().filter(|s| s.seq != 4 && s.seq != 5) {
         feed(&mut rx, t0, s);
     }
-    assert_eq!(nacked(&mut rx, t0), vec![4, 5], "sequence numbers of the outer packets");
+    assert_eq!(
+        nacked(&mut rx, t0),
+        vec![4, 5],
+        "sequence numbers of the outer packets"
+    );
     let t = t0 + Duration::from_millis(30);
     advance(&mut rx, t);
     let first: Vec<u32> = frames(&mut rx).iter().map(|f| f.rtp_timestamp).collect();
@@ -311,4 +315,31 @@ fn malformed_or_foreign_red_is_dropped_and_leaves_a_gap() {
     assert_eq!(rx.missing_packets(), 3, "2..=4 are waited for as lost");
     let delivered: Vec<u32> = frames(&mut rx).iter().map(|f| f.rtp_timestamp).collect();
     assert_eq!(delivered, vec![3000]);
+}
+
+#[test]
+fn padding_only_packet_with_the_red_payload_type_holds_its_place() {
+    let t0 = Instant::now();
+    let mut rx = stream(t0, Some(red_config()));
+    feed(&mut rx, t0, &sent(1, 3000, true, RED, red(VP8, &KEY_HEAD)));
+    let header = RtpHeader {
+        payload_type: RED,
+        sequence_number: 2,
+        timestamp: 3000,
+        ssrc: SSRC,
+        ..Default::default()
+    };
+    let probe = RtpPacket {
+        header,
+        payload: &[],
+        padding: 200,
+    };
+    assert_eq!(rx.handle_rtp(t0, &probe), PacketVerdict::Accepted);
+    feed(&mut rx, t0, &sent(3, 6000, true, RED, red(VP8, &DELTA)));
+    assert_eq!(nacked(&mut rx, t0), vec![]);
+    advance(&mut rx, t0 + Duration::from_millis(30));
+    let delivered: Vec<u32> = frames(&mut rx).iter().map(|f| f.rtp_timestamp).collect();
+    assert_eq!(delivered, vec![3000, 6000]);
+    let s = rx.stats().inbound;
+    assert_eq!((s.padding_packets_received, s.packets_invalid), (1, 0));
 }

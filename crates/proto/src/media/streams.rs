@@ -8,12 +8,23 @@ use std::time::{Duration, Instant};
 
 use rtcio_rtp::RtpPacket;
 use rtcio_rtp::rtcp::{RtcpPacket, write_compound};
+use rtcio_rtp::simulcast::red_primary;
 use rtcio_rtp::stream::{
     NtpClock, OutgoingPacket, PacketVerdict, ReceiveConfig, ReceiveEvent, ReceiveStats,
-    ReceiveStream, RtxConfig, SendConfig, SendEvent, SendStats, SendStream,
+    ReceiveStream, RedConfig, RtxConfig, SendConfig, SendEvent, SendStats, SendStream,
 };
 
+use super::codec::CodecParameters;
 use super::transceiver::{Transceiver, TransceiverId};
+
+/// The negotiated RED format of `t` at `clock_rate`: frames may arrive wrapped in it
+/// (RFC 2198). Browsers put no `fmtp` on video RED, so the clock rate is what ties it to a
+/// codec.
+fn red_codec(t: &Transceiver, clock_rate: u32) -> Option<&CodecParameters> {
+    t.codecs
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case("red") && c.clock_rate == clock_rate)
+}
 
 /// Most receive streams at once (each is one remote media SSRC; simulcast takes three per
 /// transceiver). Packets of further SSRCs are still delivered, just not tracked.
@@ -142,14 +153,19 @@ impl Streams {
         packet: &RtpPacket<'_>,
     ) -> Option<PacketVerdict> {
         if !self.receive.contains_key(&media_ssrc) {
-            // Created by a media packet: its payload type names the codec.
+            // Created by a media packet: its payload type names the codec (inside RED, the
+            // primary block's; a stream does not start on an FEC packet).
             if packet.header.ssrc != media_ssrc {
                 return None;
             }
-            let c = t
-                .codecs
+            let mut pt = packet.header.payload_type;
+            if t.codecs
                 .iter()
-                .find(|c| c.payload_type == packet.header.payload_type)?;
+                .any(|c| c.payload_type == pt && c.name.eq_ignore_ascii_case("red"))
+            {
+                pt = red_primary(packet.payload)?.0;
+            }
+            let c = t.codecs.iter().find(|c| c.payload_type == pt)?;
             let codec = c.rtp_codec()?;
             if self.receive.len() >= MAX_RECEIVE_STREAMS {
                 self.receive_streams_refused += 1;
@@ -170,6 +186,15 @@ impl Streams {
                 .rtx_payload_type
                 .zip(rtx_ssrc)
                 .map(|(payload_type, ssrc)| RtxConfig { ssrc, payload_type });
+            config.red = red_codec(t, c.clock_rate).map(|red| RedConfig {
+                payload_type: red.payload_type,
+                rtx_payload_type: red.rtx_payload_type,
+                ulpfec_payload_type: t
+                    .codecs
+                    .iter()
+                    .find(|u| u.name.eq_ignore_ascii_case("ulpfec") && u.clock_rate == c.clock_rate)
+                    .map(|u| u.payload_type),
+            });
             let r = Receiving {
                 transceiver: t.id,
                 rid: rid.map(str::to_string),
@@ -184,10 +209,15 @@ impl Streams {
             // repaired-rid or FID that tied it to this stream.
             let pt = packet.header.payload_type;
             if t.codecs.iter().any(|c| c.rtx_payload_type == Some(pt)) {
-                r.stream.set_rtx(RtxConfig {
-                    ssrc,
-                    payload_type: pt,
-                });
+                // The RTX format of the media codec: the stream knows RED's by itself.
+                let media_pt = r.stream.config().payload_type;
+                let payload_type = t
+                    .codecs
+                    .iter()
+                    .find(|c| c.payload_type == media_pt)
+                    .and_then(|c| c.rtx_payload_type)
+                    .unwrap_or(pt);
+                r.stream.set_rtx(RtxConfig { ssrc, payload_type });
             }
         }
         if r.rid.is_none() && rid.is_some() {

@@ -326,10 +326,12 @@ impl ReceiveStream {
         };
         // The primary block of RED is what the assembler sees; an ULPFEC one only fills its
         // sequence number (an empty payload). A malformed one is dropped, so that its place
-        // stays a gap: it may have held media.
+        // stays a gap: it may have held media. Padding-only packets (probes) have no block.
         let mut media = payload;
         let mut fec = false;
-        if let Some(red) = red.filter(|r| r.payload_type == header.payload_type) {
+        if let Some(red) = red.filter(|r| r.payload_type == header.payload_type)
+            && !payload.is_empty()
+        {
             match red_primary(payload) {
                 Some((pt, block)) if pt == self.config.payload_type => media = block,
                 Some((pt, _)) if red.ulpfec_payload_type == Some(pt) => {

@@ -330,7 +330,7 @@ impl ReceiveStream {
         let mut media = payload;
         let mut fec = false;
         if let Some(red) = red.filter(|r| r.payload_type == header.payload_type)
-            && !payload.is_empty()
+            && !(payload.is_empty() && packet.padding > 0)
         {
             match red_primary(payload) {
                 Some((pt, block)) if pt == self.config.payload_type => media = block,

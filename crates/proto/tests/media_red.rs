@@ -56,7 +56,20 @@ fn red(pt: u8, block: &[u8]) -> Vec<u8> {
     p
 }
 
-fn run(loss: f64, seed: u64) -> (Vec<(u32, Vec<u8>)>, u64, Vec<u8>, u64) {
+/// What the receiver got.
+#[derive(Default)]
+struct Received {
+    /// (RTP timestamp, data) of each frame from `poll_frame`.
+    frames: Vec<(u32, Vec<u8>)>,
+    /// Packets declared lost.
+    lost: u64,
+    /// Payload types of the packets from `poll_rtp`.
+    raw: Vec<u8>,
+    /// `fecPacketsReceived`.
+    fec: u64,
+}
+
+fn run(loss: f64, seed: u64) -> Received {
     let start = Instant::now();
     let link = LinkConfig {
         loss,
@@ -91,9 +104,7 @@ fn run(loss: f64, seed: u64) -> (Vec<(u32, Vec<u8>)>, u64, Vec<u8>, u64) {
         })
         .collect();
     assert_eq!(receiver.len(), 1);
-    let mut frames = Vec::new();
-    let mut lost = 0;
-    let mut raw_pts = Vec::new();
+    let mut got = Received::default();
     for i in 0..FRAMES {
         let ts = i as u32 * 3000;
         let [head, tail] = frame(i);
@@ -117,32 +128,32 @@ fn run(loss: f64, seed: u64) -> (Vec<(u32, Vec<u8>)>, u64, Vec<u8>, u64) {
         }
         sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(33))
             .unwrap();
-        collect(&mut b, &mut frames, &mut lost, &mut raw_pts);
+        collect(&mut b, &mut got);
     }
     sim.run_for(&mut [&mut a, &mut b], Duration::from_secs(1))
         .unwrap();
-    collect(&mut b, &mut frames, &mut lost, &mut raw_pts);
-    let fec =
+    collect(&mut b, &mut got);
+    got.fec =
         b.pc.receiver_stats(receiver[0])
             .iter()
             .map(|(_, s)| s.inbound.fec_packets_received)
             .sum();
-    (frames, lost, raw_pts, fec)
+    got
 }
 
-fn collect(b: &mut TestPeer, frames: &mut Vec<(u32, Vec<u8>)>, lost: &mut u64, raw: &mut Vec<u8>) {
+fn collect(b: &mut TestPeer, got: &mut Received) {
     while let Some(f) = b.pc.poll_frame() {
         match f.event {
             ReceiveEvent::Frame(f) => {
                 assert_eq!(f.frame.payload_type, VP8);
-                frames.push((f.frame.rtp_timestamp, f.frame.data));
+                got.frames.push((f.frame.rtp_timestamp, f.frame.data));
             }
-            ReceiveEvent::FrameLost { count, .. } => *lost += count,
+            ReceiveEvent::FrameLost { count, .. } => got.lost += count,
             ReceiveEvent::KeyframeNeeded => {}
         }
     }
     while let Some(p) = b.pc.poll_rtp() {
-        raw.push(p.header.payload_type);
+        got.raw.push(p.header.payload_type);
     }
 }
 
@@ -154,7 +165,12 @@ fn bitstream(i: usize) -> Vec<u8> {
 
 #[test]
 fn red_wrapped_vp8_comes_out_as_frames() {
-    let (frames, lost, raw, fec) = run(0.0, 3);
+    let Received {
+        frames,
+        lost,
+        raw,
+        fec,
+    } = run(0.0, 3);
     assert_eq!(lost, 0);
     let want: Vec<(u32, Vec<u8>)> = (0..FRAMES)
         .map(|i| (i as u32 * 3000, bitstream(i)))
@@ -168,7 +184,7 @@ fn red_wrapped_vp8_comes_out_as_frames() {
 
 #[test]
 fn red_wrapped_vp8_under_loss_is_repaired_through_rtx_of_red() {
-    let (frames, lost, _, _) = run(0.05, 4);
+    let Received { frames, lost, .. } = run(0.05, 4);
     // In order and byte-identical; whatever is missing was declared lost.
     let mut at = 0;
     for (ts, data) in &frames {

@@ -291,6 +291,39 @@ fn three_encodings_arrive_routed_by_rid_repaired_per_layer() {
         assert!(o.3 > 0, "{:?} retransmitted nothing", o.0);
     }
 
+    // A keyframe request for one layer reaches the sender naming that layer.
+    a.events.clear();
+    b.pc.request_keyframe(sim.now(), receiver, Some("h"))
+        .unwrap();
+    sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(50))
+        .unwrap();
+    let asked: Vec<Option<String>> = a
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::KeyframeRequested { rid, .. } => Some(rid.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(asked, [Some("h".to_string())]);
+
+    // Renegotiation keeps the rids and each layer's SSRCs.
+    negotiate(&mut a, &mut b, sim.now());
+    let offer = a.pc.current_local_description().unwrap().sdp;
+    assert_eq!(video(&offer).simulcast().unwrap().to_string(), "send q;h;f");
+    let again =
+        a.pc.transceiver(sender)
+            .unwrap()
+            .sender()
+            .encodings()
+            .to_vec();
+    let ids = |ls: &[rtcio_proto::media::SendLayer]| -> Vec<(Option<String>, u32, u32, bool)> {
+        ls.iter()
+            .map(|l| (l.encoding.rid.clone(), l.ssrc, l.rtx_ssrc, l.negotiated))
+            .collect()
+    };
+    assert_eq!(ids(&again), ids(&layers));
+
     // Deactivating h: its packets stop, q and f go on; reactivated, it resumes.
     let mut p = a.pc.get_parameters(sender).unwrap();
     p.encodings[1].active = false;

@@ -1040,11 +1040,17 @@ impl MediaSession {
                 priority: rtcio_bwe::PacketKind::Retransmission,
             });
         }
-        for (transceiver, kind) in self.streams.take_keyframe_requests() {
+        for (transceiver, layer, kind) in self.streams.take_keyframe_requests() {
+            // The layer whose SSRC the PLI/FIR named, by rid, when the sender has several.
+            let rid = self
+                .transceiver(transceiver)
+                .filter(|t| t.sender.encodings.len() > 1)
+                .and_then(|t| t.sender.encodings.get(layer))
+                .and_then(|l| l.encoding.rid.clone());
             self.events.push_back(MediaEvent::KeyframeRequested {
                 transceiver,
                 kind,
-                rid: None,
+                rid,
             });
         }
     }

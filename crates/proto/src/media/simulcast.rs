@@ -334,6 +334,40 @@ mod tests {
         SessionDescription::parse(&text).expect("fixture parses")
     }
 
+    fn layer(scale: f64, max: Option<u64>, sending: bool) -> SendLayer {
+        SendLayer {
+            encoding: SendEncoding {
+                scale_resolution_down_by: Some(scale),
+                max_bitrate: max,
+                ..SendEncoding::default()
+            },
+            ssrc: 1,
+            rtx_ssrc: 2,
+            sequence: 0,
+            negotiated: sending,
+        }
+    }
+
+    #[test]
+    fn allocation_fills_low_layers_first_up_to_their_caps() {
+        // Listed high first: the low layer (scale 4) is served first.
+        let layers = [
+            layer(1.0, None, true),
+            layer(2.0, Some(300_000), true),
+            layer(4.0, Some(100_000), true),
+        ];
+        assert_eq!(allocate(&layers, 1_000_000), [600_000, 300_000, 100_000]);
+        // A target below the caps starves the top layer, not the bottom one.
+        assert_eq!(allocate(&layers, 250_000), [0, 150_000, 100_000]);
+        // Layers not sent get nothing; every layer capped leaves the rest unallocated.
+        let capped = [
+            layer(1.0, Some(500_000), false),
+            layer(2.0, Some(300_000), true),
+            layer(4.0, Some(100_000), true),
+        ];
+        assert_eq!(allocate(&capped, 1_000_000), [0, 300_000, 100_000]);
+    }
+
     #[test]
     fn answers_chromium_send_simulcast_with_the_same_rids() {
         let sdp = fixture("handmade-chromium-simulcast-offer.sdp");

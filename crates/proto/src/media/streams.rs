@@ -75,7 +75,7 @@ pub(crate) struct Streams {
     pub(crate) frames_dropped: u64,
     /// Keyframe requests the send streams took from PLI/FIR, not yet collected (at most one per
     /// send stream: the engine merges requests until polled).
-    keyframe_requests: Vec<(TransceiverId, KeyframeRequestKind)>,
+    keyframe_requests: Vec<(TransceiverId, usize, KeyframeRequestKind)>,
 }
 
 /// One received media SSRC: its transceiver, layer and engine.
@@ -306,7 +306,7 @@ impl Streams {
                 } else {
                     KeyframeRequestKind::Pli
                 };
-                self.keyframe_requests.push((key.0, kind));
+                self.keyframe_requests.push((key.0, key.1, kind));
             }
             while let Some(packets) = s.poll_rtcp(now) {
                 push_rtcp(&packets, out);
@@ -328,7 +328,9 @@ impl Streams {
     }
 
     /// The keyframe requests for the senders since the last call.
-    pub(crate) fn take_keyframe_requests(&mut self) -> Vec<(TransceiverId, KeyframeRequestKind)> {
+    pub(crate) fn take_keyframe_requests(
+        &mut self,
+    ) -> Vec<(TransceiverId, usize, KeyframeRequestKind)> {
         std::mem::take(&mut self.keyframe_requests)
     }
 

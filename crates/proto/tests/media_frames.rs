@@ -422,3 +422,68 @@ fn a_keyframe_lost_for_good_makes_the_receiver_need_one_and_ask() {
     assert_eq!(tail.last().unwrap().0, 199);
     assert!(b.pc.receiver_stats(b_video)[0].1.inbound.pli_count >= 1);
 }
+
+#[test]
+fn received_frames_carry_arrival_and_capture_times() {
+    use rtcio_rtp::stream::NtpClock;
+    let start = Instant::now();
+    let link = LinkConfig {
+        jitter: Duration::from_millis(3),
+        ..LinkConfig::with_latency(Duration::from_millis(10))
+    };
+    let (mut sim, mut a, mut b, a_video, b_video) = video_pair(link, 13, start);
+    // Both wall clocks agree (as synchronized hosts' do): 3.9e9 s after 1900 at `start`.
+    let clock = NtpClock::new(start, Duration::from_secs(3_900_000_000));
+    a.pc.set_ntp_clock(clock);
+    b.pc.set_ntp_clock(clock);
+    // 33 ms frames whose RTP timestamps follow the capture clock (90 kHz).
+    let mut sent_at = Vec::new();
+    let mut frames = Vec::new();
+    for i in 0..60u32 {
+        let now = sim.now();
+        sent_at.push(now);
+        let mut data = vp8(i, true);
+        data.extend(body(i as usize, 2000));
+        let w = FrameWrite {
+            codec: Codec::Vp8,
+            timestamp: 1000 + i * 2970,
+            data: &data,
+        };
+        a.pc.send_frame(now, a_video, w).unwrap();
+        sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(33))
+            .unwrap();
+        while let Some(f) = b.pc.poll_frame() {
+            assert_eq!(f.transceiver, b_video);
+            if let ReceiveEvent::Frame(f) = f.event {
+                frames.push(f);
+            }
+        }
+    }
+    assert!(frames.len() >= 58, "{} frames", frames.len());
+    let mut mapped = 0;
+    for f in &frames {
+        let i = ((f.frame.rtp_timestamp - 1000) / 2970) as usize;
+        let sent = sent_at[i];
+        assert!(f.first_arrival <= f.arrival);
+        // Across a 10 ms ± 3 ms link; a frame is three packets.
+        let transit = f.arrival - sent;
+        assert!(
+            transit >= Duration::from_millis(7) && transit < Duration::from_millis(60),
+            "frame {i} took {transit:?}"
+        );
+        assert!(f.first_arrival - sent >= Duration::from_millis(7));
+        // Once the first sender report arrived, the capture time is the send time on a's
+        // clock (the RTP timestamps follow it).
+        if let Some(capture) = f.sender_ntp_time {
+            let expected = clock.ntp(sent).0 as i128;
+            let error_s = (capture.0 as i128 - expected) as f64 / 4_294_967_296.0;
+            assert!(
+                error_s.abs() < 0.002,
+                "frame {i}: capture off by {error_s} s"
+            );
+            mapped += 1;
+        }
+    }
+    // The first sender report leaves with the first packet: all but the first frames map.
+    assert!(mapped + 2 >= frames.len(), "{mapped} of {}", frames.len());
+}

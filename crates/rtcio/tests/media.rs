@@ -61,6 +61,7 @@ async fn encoded_frames_cross_between_two_peer_connections() {
         keyframe: true,
         data: vp8_frame(true, 5000, 1),
         rid: None,
+        received: None,
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while video.send_frame(&first).await.is_err() {
@@ -92,6 +93,7 @@ async fn encoded_frames_cross_between_two_peer_connections() {
             keyframe: false,
             data: vp8_frame(false, 3000 + i as usize, i as u8),
             rid: None,
+            received: None,
         };
         video.send_frame(&frame).await.unwrap();
         let opus = EncodedFrame {
@@ -100,6 +102,7 @@ async fn encoded_frames_cross_between_two_peer_connections() {
             keyframe: true,
             data: vec![0xfc, i as u8, 1, 2, 3],
             rid: None,
+            received: None,
         };
         audio.send_frame(&opus).await.unwrap();
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -169,6 +172,7 @@ async fn first_frame_through(
             keyframe: true,
             data: vp8_frame(true, 200, i as u8),
             rid: None,
+            received: None,
         };
         let _ = sender.send_frame(&f).await;
         if let Ok(Some(got)) = timeout(Duration::from_millis(100), receiver.recv_frame()).await {
@@ -219,6 +223,7 @@ async fn renegotiation_adds_and_removes_a_video_track() {
         keyframe: true,
         data: vp8_frame(true, 100, 0),
         rid: None,
+        received: None,
     };
     assert!(video.send_frame(&f).await.is_err());
     a.close().await;

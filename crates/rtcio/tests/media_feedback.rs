@@ -24,6 +24,7 @@ fn vp8(keyframe: bool, i: u32) -> EncodedFrame {
         keyframe,
         data,
         rid: None,
+        received: None,
     }
 }
 
@@ -82,6 +83,9 @@ async fn keyframe_needed_reaches_the_receiver_and_the_request_the_sender() {
         .expect("a frame in time")
         .expect("track alive");
     assert!(first.keyframe);
+    let timing = first.received.expect("received frames carry their timing");
+    assert!(timing.first_packet_at <= timing.last_packet_at);
+    assert!(timing.last_packet_at <= std::time::Instant::now());
     assert_eq!(first.timestamp, key * 3000);
 
     a.close().await;

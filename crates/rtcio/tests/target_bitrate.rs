@@ -39,6 +39,7 @@ async fn an_encoder_awaits_the_target_bitrate() {
                 keyframe: false,
                 data,
                 rid: None,
+                received: None,
             };
             // Errors before DTLS is up: keep going.
             let _ = sender.send_frame(&frame).await;

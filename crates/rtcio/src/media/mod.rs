@@ -29,7 +29,7 @@ pub use rtcio_proto::media::{
 pub use rtcio_proto::media::{ReceivedRtp as RtpPacket, RtpWrite};
 pub use rtcio_sdp::Direction as RTCRtpTransceiverDirection;
 pub use simulcast::SimulcastReceiver;
-pub use track::{Codec, EncodedFrame, MediaStreamTrack};
+pub use track::{Codec, EncodedFrame, FrameTiming, MediaStreamTrack, NtpTime};
 pub use transceiver::{RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver};
 
 /// The wall-clock mapping for RTCP sender reports: `now` is read together with the system
@@ -211,7 +211,7 @@ impl MediaHub {
             match f.event {
                 ReceiveEvent::Frame(frame) => q.push_frame(EncodedFrame {
                     rid: f.rid,
-                    ..EncodedFrame::from(frame.frame)
+                    ..EncodedFrame::from(frame)
                 }),
                 ReceiveEvent::FrameLost { .. } => {
                     q.frames_lost.fetch_add(1, Ordering::Relaxed);

@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use rtcio_proto::media::TrackKind;
 pub use rtcio_rtp::codec::Codec;
+pub use rtcio_rtp::rtcp::NtpTime;
+
+use std::time::Instant;
 
 /// W3C `MediaStreamTrack`, as an identity: the media itself goes through the sender as
 /// [`EncodedFrame`]s or RTP packets.
@@ -69,6 +72,37 @@ pub struct EncodedFrame {
     /// The simulcast layer (RFC 8851 rid): the encoding a sender sends it on (`None`: the first
     /// encoding), the layer a receiver got it from (`None` without simulcast).
     pub rid: Option<String>,
+    /// When a received frame arrived and was captured; `None` on frames to send (ignored by
+    /// `send_frame`).
+    pub received: Option<FrameTiming>,
+}
+
+/// The timing of a received frame, for jitter measurement, playout scheduling and lip sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameTiming {
+    /// When the earliest of its packets arrived (this process's monotonic clock).
+    pub first_packet_at: Instant,
+    /// When the latest of its packets arrived, retransmissions included: when it could first
+    /// be delivered.
+    pub last_packet_at: Instant,
+    /// When the sender captured it, on the sender's NTP wall clock (RFC 3550 §6.4.1: its RTP
+    /// timestamp mapped through the last sender report's NTP↔RTP pair). `None` until a sender
+    /// report arrived. Frames of two tracks from one sender (the same CNAME) with equal
+    /// capture times play out together: that is lip sync.
+    pub capture_time_ntp: Option<NtpTime>,
+}
+
+impl From<rtcio_rtp::stream::ReceivedFrame> for EncodedFrame {
+    fn from(f: rtcio_rtp::stream::ReceivedFrame) -> Self {
+        EncodedFrame {
+            received: Some(FrameTiming {
+                first_packet_at: f.first_arrival,
+                last_packet_at: f.arrival,
+                capture_time_ntp: f.sender_ntp_time,
+            }),
+            ..EncodedFrame::from(f.frame)
+        }
+    }
 }
 
 impl From<rtcio_rtp::codec::EncodedFrame> for EncodedFrame {
@@ -79,6 +113,7 @@ impl From<rtcio_rtp::codec::EncodedFrame> for EncodedFrame {
             keyframe: f.keyframe,
             data: f.data,
             rid: None,
+            received: None,
         }
     }
 }

@@ -124,8 +124,12 @@ pub struct ReceivedFrame {
     /// When the sender captured it, on the sender's NTP clock, from the last SR's NTP↔RTP
     /// mapping; `None` before the first SR.
     pub sender_ntp_time: Option<NtpTime>,
-    /// When its last packet arrived.
+    /// When its last packet arrived (the latest arrival among its packets, retransmissions
+    /// included): when it could first have been delivered.
     pub arrival: Instant,
+    /// When its first packet arrived (the earliest arrival among its packets); with
+    /// [`arrival`](Self::arrival), how long the frame took to cross the network.
+    pub first_arrival: Instant,
 }
 
 /// What a [`ReceiveStream`] tells the application.
@@ -200,6 +204,9 @@ pub struct ReceiveStream {
     /// Arrivals of the last [`RECEIVED_WINDOW`] extended sequence numbers, bit `ext % 1024`.
     received: Box<[u64; (RECEIVED_WINDOW / 64) as usize]>,
     stats: ReceiveStats,
+    /// The RTP timestamp of the frame being assembled and the earliest and latest arrival of
+    /// its packets so far.
+    frame_arrivals: Option<(u32, Instant, Instant)>,
 }
 
 impl ReceiveStream {
@@ -225,6 +232,7 @@ impl ReceiveStream {
             next_report: None,
             received: Box::new([0; (RECEIVED_WINDOW / 64) as usize]),
             stats: ReceiveStats::default(),
+            frame_arrivals: None,
             config,
         }
     }
@@ -482,6 +490,15 @@ impl ReceiveStream {
 
     fn assemble(&mut self, now: Instant, p: Stored) {
         let dropped_before = self.assembler.dropped_frames();
+        let ts = p.header.timestamp;
+        // A frame without a marker ends at the next frame's first packet: keep its times too.
+        let previous = self.frame_arrivals;
+        self.frame_arrivals = match previous {
+            Some((t, first, last)) if t == ts => {
+                Some((t, first.min(p.arrival), last.max(p.arrival)))
+            }
+            _ => Some((ts, p.arrival, p.arrival)),
+        };
         let packet = RtpPacket {
             header: p.header,
             payload: &p.payload,
@@ -506,10 +523,16 @@ impl ReceiveStream {
             }
             self.stats.inbound.frames_received += 1;
             let sender_ntp_time = self.sender_ntp_time(frame.rtp_timestamp);
+            let (first_arrival, arrival) = [self.frame_arrivals, previous]
+                .into_iter()
+                .flatten()
+                .find(|(t, _, _)| *t == frame.rtp_timestamp)
+                .map_or((p.arrival, p.arrival), |(_, first, last)| (first, last));
             self.push_event(ReceiveEvent::Frame(ReceivedFrame {
                 frame,
                 sender_ntp_time,
-                arrival: p.arrival,
+                arrival,
+                first_arrival,
             }));
         }
     }

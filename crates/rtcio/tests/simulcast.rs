@@ -30,6 +30,7 @@ fn encode(rid: &str, i: u32) -> EncodedFrame {
         keyframe: true,
         data,
         rid: Some(rid.to_string()),
+        received: None,
     }
 }
 

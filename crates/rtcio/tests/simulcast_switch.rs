@@ -147,6 +147,7 @@ async fn receiver_switches_simulcast_layers_with_a_continuous_output() {
                         keyframe: key,
                         data: frame_bytes(layer, index, key),
                         rid: Some(rid.to_string()),
+                        received: None,
                     };
                     if sender.send_frame(&frame).await.is_err() {
                         // SRTP is not up yet: start again with keyframes.

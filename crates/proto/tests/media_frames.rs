@@ -487,3 +487,46 @@ fn received_frames_carry_arrival_and_capture_times() {
     // The first sender report leaves with the first packet: all but the first frames map.
     assert!(mapped + 2 >= frames.len(), "{mapped} of {}", frames.len());
 }
+
+#[test]
+fn the_receiver_reports_its_synchronization_sources_for_ten_seconds() {
+    let start = Instant::now();
+    let link = LinkConfig::with_latency(Duration::from_millis(10));
+    let (mut sim, mut a, mut b, a_video, b_video) = video_pair(link, 17, start);
+    let ssrc = a.pc.transceiver(a_video).unwrap().sender().ssrc;
+    assert!(b.pc.synchronization_sources(b_video, sim.now()).is_empty());
+    for i in 0..10u32 {
+        let data = vp8(i, true);
+        let w = FrameWrite {
+            codec: Codec::Vp8,
+            timestamp: i * 3000,
+            data: &data,
+        };
+        a.pc.send_frame(sim.now(), a_video, w).unwrap();
+        sim.run_for(&mut [&mut a, &mut b], Duration::from_millis(33))
+            .unwrap();
+    }
+    let last_sent = sim.now() - Duration::from_millis(33);
+    let sources = b.pc.synchronization_sources(b_video, sim.now());
+    assert_eq!(sources.len(), 1);
+    let s = sources[0];
+    assert_eq!(
+        (s.source, s.rtp_timestamp, s.audio_level),
+        (ssrc, 27_000, None)
+    );
+    // Arrived one link latency after it was sent.
+    assert!(s.timestamp - last_sent >= Duration::from_millis(10));
+    assert!(s.timestamp <= sim.now());
+    assert!(b.pc.contributing_sources(b_video, sim.now()).is_empty());
+    // Reported for 10 s after the last packet, not after.
+    let t = s.timestamp;
+    assert_eq!(
+        b.pc.synchronization_sources(b_video, t + Duration::from_secs(10))
+            .len(),
+        1
+    );
+    assert!(
+        b.pc.synchronization_sources(b_video, t + Duration::from_millis(10_001))
+            .is_empty()
+    );
+}

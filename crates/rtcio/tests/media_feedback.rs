@@ -86,9 +86,63 @@ async fn keyframe_needed_reaches_the_receiver_and_the_request_the_sender() {
     let timing = first.received.expect("received frames carry their timing");
     assert!(timing.first_packet_at <= timing.last_packet_at);
     assert!(timing.last_packet_at <= std::time::Instant::now());
+    // W3C getSynchronizationSources: the sender's SSRC, heard just now.
+    let sources = receiver.get_synchronization_sources();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(sources[0].source, sender.ssrc());
+    assert!(receiver.get_contributing_sources().is_empty());
     assert_eq!(first.timestamp, key * 3000);
 
     a.close().await;
     b.close().await;
     assert_eq!(receiver.keyframe_needed(u64::MAX).await, None);
+}
+
+/// The next `track` event, if one comes within `wait`.
+async fn track_within(pc: &RTCPeerConnection, wait: Duration) -> Option<TrackKind> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match timeout(left, pc.next_event()).await {
+            Ok(Some(PeerConnectionEvent::Track(t))) => return Some(t.kind()),
+            Ok(Some(_)) => continue,
+            Ok(None) | Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn track_fires_at_set_remote_description_in_both_roles() {
+    let a = RTCPeerConnection::new(common::loopback()).await.unwrap();
+    let b = RTCPeerConnection::new(common::loopback()).await.unwrap();
+    a.add_track(&MediaStreamTrack::new(TrackKind::Video))
+        .await
+        .unwrap();
+    b.add_track(&MediaStreamTrack::new(TrackKind::Video))
+        .await
+        .unwrap();
+    let offer = a.create_offer().await.unwrap();
+    a.set_local_description(Some(offer)).await.unwrap();
+    a.gathering_complete().await;
+    b.set_remote_description(a.local_description().unwrap())
+        .await
+        .unwrap();
+    // The answerer has the remote track before it answers.
+    let short = Duration::from_millis(500);
+    assert_eq!(track_within(&b, short).await, Some(TrackKind::Video));
+    let answer = b.create_answer().await.unwrap();
+    b.set_local_description(Some(answer)).await.unwrap();
+    b.gathering_complete().await;
+    assert_eq!(
+        track_within(&a, short).await,
+        None,
+        "offerer: not before the answer"
+    );
+    a.set_remote_description(b.local_description().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(track_within(&a, short).await, Some(TrackKind::Video));
+    assert_eq!(track_within(&b, short).await, None, "answerer: only once");
+    a.close().await;
+    b.close().await;
 }

@@ -12,6 +12,7 @@ pub mod router;
 pub mod section;
 pub mod session;
 pub mod simulcast;
+pub mod sources;
 mod streams;
 pub mod transceiver;
 
@@ -24,6 +25,7 @@ pub use session::{
     SenderSeed,
 };
 pub use simulcast::{MAX_ENCODINGS, RtcpParameters, SendEncoding, SendParameters};
+pub use sources::{ContributingSource, MAX_SOURCES_PER_RECEIVER, SOURCE_LIFETIME};
 pub use streams::{
     KeyframeRequestKind, MAX_PENDING_FRAMES, MAX_RECEIVE_STREAMS, ReceivedFrameEvent,
 };

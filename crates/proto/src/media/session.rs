@@ -152,6 +152,8 @@ pub struct MediaSession {
     layer_packets_not_sent: u64,
     /// NACK/RTX, reports and loss accounting per stream.
     streams: Streams,
+    /// W3C synchronization and contributing sources per receiver.
+    sources: super::sources::Sources,
     /// The time of the latest call that carried one (packets are handled "now").
     now: Option<Instant>,
 }
@@ -185,6 +187,7 @@ impl MediaSession {
             packets_sent: 0,
             layer_packets_not_sent: 0,
             streams: Streams::default(),
+            sources: Default::default(),
             now: None,
         }
     }
@@ -333,6 +336,7 @@ impl MediaSession {
                 self.events.push_back(MediaEvent::TrackEnded(id));
             }
             self.streams.remove(id);
+            self.sources.remove(id);
         }
         Ok(())
     }
@@ -472,12 +476,23 @@ impl MediaSession {
                     Err(_) => continue,
                 }
             };
-            if let Ok(t) = self.get_mut(id) {
-                set_remote_receiver(t, &remote);
-            }
             // Port 0 rejects a section, unless it is `a=bundle-only` (RFC 9143 §7.2: offered
             // only within the BUNDLE group, as Firefox offers its second same-kind section).
-            if m.port == 0 && !m.bundle_only() {
+            let rejected = m.port == 0 && !m.bundle_only();
+            let mut track = false;
+            if let Ok(t) = self.get_mut(id) {
+                set_remote_receiver(t, &remote);
+                // W3C setRemoteDescription(offer): a section the peer sends on adds the remote
+                // track now (the `track` event), before the answer is created.
+                if !rejected && remote.direction.sends() && !t.stopped && !t.receiving {
+                    t.receiving = true;
+                    track = true;
+                }
+            }
+            if track {
+                self.events.push_back(MediaEvent::Track(id));
+            }
+            if rejected {
                 continue;
             }
             out.push((i, id));
@@ -714,6 +729,9 @@ impl MediaSession {
         {
             // Learned from the MID (unsignalled SSRC): the media SSRC RTX repairs and PLI names.
             t.receiver.remote_ssrcs.push(header.ssrc);
+        }
+        if let Some(now) = self.now {
+            self.sources.on_packet(now, t.id, &header, &extensions);
         }
         if self.rtp_in.len() >= MAX_PENDING_RTP {
             self.drops.queue_full += 1;
@@ -1248,6 +1266,24 @@ impl MediaSession {
     /// in sequence order, with reordered and RTX-repaired packets put back in place.
     pub fn poll_frame(&mut self) -> Option<ReceivedFrameEvent> {
         self.streams.poll_frame()
+    }
+
+    /// W3C `getSynchronizationSources()` of `id`'s receiver at `now`.
+    pub fn synchronization_sources(
+        &self,
+        id: TransceiverId,
+        now: Instant,
+    ) -> Vec<super::sources::ContributingSource> {
+        self.sources.synchronization(id, now)
+    }
+
+    /// W3C `getContributingSources()` of `id`'s receiver at `now`.
+    pub fn contributing_sources(
+        &self,
+        id: TransceiverId,
+        now: Instant,
+    ) -> Vec<super::sources::ContributingSource> {
+        self.sources.contributing(id, now)
     }
 
     /// The next media event.

@@ -294,6 +294,27 @@ impl PeerConnection {
         self.media.poll_frame()
     }
 
+    /// W3C `RTCRtpReceiver.getSynchronizationSources()`: the SSRCs transceiver `id` received
+    /// from in the last 10 s before `now`, most recent first, with the audio level, RTP
+    /// timestamp and arrival time of each one's latest packet.
+    pub fn synchronization_sources(
+        &self,
+        id: TransceiverId,
+        now: Instant,
+    ) -> Vec<crate::media::ContributingSource> {
+        self.media.synchronization_sources(id, now)
+    }
+
+    /// W3C `RTCRtpReceiver.getContributingSources()`: the CSRCs (sources a mixer combined)
+    /// in the packets transceiver `id` received in the last 10 s before `now`.
+    pub fn contributing_sources(
+        &self,
+        id: TransceiverId,
+        now: Instant,
+    ) -> Vec<crate::media::ContributingSource> {
+        self.media.contributing_sources(id, now)
+    }
+
     /// Media input dropped and counted (routing, malformed, unread), plus SRTP's counters.
     pub fn media_drop_stats(&self) -> (MediaDrops, crate::transport::SrtpStats) {
         (self.media.drops(), self.stack.srtp_stats())
@@ -496,7 +517,7 @@ impl PeerConnection {
     }
 
     /// Turns the media session's events into the connection's.
-    fn media_events(&mut self) {
+    pub(super) fn media_events(&mut self) {
         while let Some(e) = self.media.poll_event() {
             self.events.push_back(match e {
                 MediaEvent::Track(id) => Event::Track(id),

@@ -582,6 +582,8 @@ impl PeerConnection {
                 self.media
                     .apply_remote_offer(&desc.sdp, || sender_seed(stack));
                 self.pending_remote = Some(desc);
+                // W3C: the `track` events of the offer's sending sections fire now.
+                self.media_events();
             }
             _ => {
                 let dtls_role = match params.setup {

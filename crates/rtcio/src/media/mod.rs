@@ -21,7 +21,9 @@ use rtcio_rtp::stream::ReceiveEvent;
 use tokio::sync::Notify;
 
 pub use rtcio_proto::media::codec::default_codecs;
-pub use rtcio_proto::media::{CodecParameters, TrackKind};
+pub use rtcio_proto::media::{
+    CodecParameters, ContributingSource as RTCRtpContributingSource, TrackKind,
+};
 pub use rtcio_proto::media::{
     MAX_ENCODINGS, RtcpParameters as RTCRtcpParameters, SendEncoding as RTCRtpEncodingParameters,
     SendParameters as RTCRtpSendParameters,

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use rtcio_proto::media::{
-    CodecParameters, FrameWrite, ReceivedRtp, RtpWrite, TrackKind, TransceiverId,
+    CodecParameters, ContributingSource as RTCRtpContributingSource, FrameWrite, ReceivedRtp,
+    RtpWrite, TrackKind, TransceiverId,
 };
 use rtcio_sdp::Direction;
 
@@ -447,6 +448,23 @@ impl RTCRtpReceiver {
     /// Frames dropped because nobody read [`recv_frame`](Self::recv_frame) in time.
     pub fn frames_dropped(&self) -> u64 {
         self.queue.frames_dropped()
+    }
+
+    /// W3C `getSynchronizationSources()`: the SSRCs received from in the last 10 seconds,
+    /// most recent first, each with its latest packet's arrival time, RTP timestamp and audio
+    /// level (linear, from the RFC 6464 extension when negotiated).
+    pub fn get_synchronization_sources(&self) -> Vec<RTCRtpContributingSource> {
+        let st = self.inner.lock();
+        st.core
+            .synchronization_sources(self.id, std::time::Instant::now())
+    }
+
+    /// W3C `getContributingSources()`: the CSRCs (the sources a mixer combined into what this
+    /// receiver gets) seen in the last 10 seconds, most recent first.
+    pub fn get_contributing_sources(&self) -> Vec<RTCRtpContributingSource> {
+        let st = self.inner.lock();
+        st.core
+            .contributing_sources(self.id, std::time::Instant::now())
     }
 
     /// Asks the sender for a keyframe (PLI) of every stream received (every simulcast layer).

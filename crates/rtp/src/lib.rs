@@ -59,6 +59,7 @@ pub mod codec;
 pub mod error;
 pub mod ext;
 pub mod packet;
+pub mod red;
 pub mod rtcp;
 pub mod seq;
 pub mod simulcast;

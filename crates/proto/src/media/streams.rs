@@ -7,8 +7,8 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use rtcio_rtp::RtpPacket;
+use rtcio_rtp::red::red_primary;
 use rtcio_rtp::rtcp::{RtcpPacket, write_compound};
-use rtcio_rtp::simulcast::red_primary;
 use rtcio_rtp::stream::{
     NtpClock, OutgoingPacket, PacketVerdict, ReceiveConfig, ReceiveEvent, ReceiveStats,
     ReceiveStream, RedConfig, RtxConfig, SendConfig, SendEvent, SendStats, SendStream,

@@ -19,6 +19,7 @@ use rtcio::RTCDataChannel;
 use rtcio::media::{CodecParameters, RTCRtpTransceiver, RtpPacket};
 use rtcio_rtp::codec::Codec;
 use rtcio_rtp::codec::vp8::{Vp8Descriptor, is_keyframe};
+use rtcio_rtp::red::red_primary;
 use rtcio_rtp::simulcast::{LayerSelector, SelectorConfig, SelectorEvent};
 use serde::Serialize;
 
@@ -166,21 +167,6 @@ fn vp8_keyframe_size(payload: &[u8]) -> Option<(u16, u16)> {
     }
     let dim = |i: usize| Some(u16::from_le_bytes([*frame.get(i)?, *frame.get(i + 1)?]) & 0x3fff);
     Some((dim(6)?, dim(8)?))
-}
-
-/// The primary block of a RED payload (RFC 2198 §3): its payload type and data; `None` if
-/// malformed.
-fn red_primary(payload: &[u8]) -> Option<(u8, &[u8])> {
-    let (mut at, mut redundant) = (0usize, 0usize);
-    loop {
-        let b = *payload.get(at)?;
-        if b & 0x80 == 0 {
-            return Some((b & 0x7f, payload.get(at + 1 + redundant..)?));
-        }
-        let len = payload.get(at + 2..at + 4)?;
-        redundant += usize::from(len[0] & 0x03) << 8 | usize::from(len[1]);
-        at += 4;
-    }
 }
 
 /// The payload formats of the input and output m-sections: the codec forwarded (the input's

@@ -163,7 +163,7 @@ use crate::RtpError;
 use crate::codec::Codec;
 
 pub use frame::FrameLayerSelector;
-pub use keyframe::{KeyframeStart, keyframe_start, red_primary};
+pub use keyframe::{KeyframeStart, keyframe_start};
 pub use packet::{LayerSelector, MAX_SEGMENTS};
 
 /// Most layers a selector takes (browsers send at most 3; RFC 8853 sets no limit).

@@ -3,10 +3,11 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use super::keyframe::{KeyframeStart, keyframe_start, red_primary};
+use super::keyframe::{KeyframeStart, keyframe_start};
 use super::layers::Switcher;
 use super::{MAX_SEQUENCE_JUMP, SelectorConfig, SelectorEvent, SelectorStats, Target};
 use crate::packet::RtpPacket;
+use crate::red::red_primary;
 use crate::seq::SeqUnwrapper;
 
 /// Sequence tracking of one input layer.

@@ -2,6 +2,7 @@ use std::time::{Duration, Instant};
 
 use super::*;
 use crate::codec::EncodedFrame;
+use crate::red::red_primary;
 use crate::{RtpHeader, RtpPacket};
 
 const KEY: [u8; 11] = [

@@ -10,12 +10,12 @@ use super::stats::{ReceiveStats, RemoteOutboundRtpStats};
 use super::{DEFAULT_RTT, NtpClock, RtxConfig};
 use crate::RtpPacket;
 use crate::codec::{Codec, EncodedFrame, FrameAssembler};
+use crate::red::red_primary;
 use crate::rtcp::{
     ExtendedReport, Fir, FirEntry, MAX_NACK_PAIRS, Nack, NtpTime, Pli, ReceiverReport, ReportBlock,
     RtcpPacket, SenderReport, XrBlock,
 };
 use crate::seq::SeqUnwrapper;
-use crate::simulcast::red_primary;
 
 /// Largest forward sequence jump accepted from one packet (RFC 3550 appendix A.1's
 /// `MAX_DROPOUT`). A larger jump is dropped unless the next packet continues it, which then

@@ -812,7 +812,9 @@ impl RTCPeerConnection {
     }
 
     /// W3C `getStats()`: peer-connection, transport, candidate-pair, candidates,
-    /// certificates and data channels.
+    /// certificates, data channels, and per RTP stream inbound-rtp, outbound-rtp, their remote
+    /// views, media-source and codec. `RTCRtpSender::get_stats` / `RTCRtpReceiver::get_stats`
+    /// select one side's part.
     pub fn get_stats(&self) -> Vec<rtcio_proto::peer::Stats> {
         self.inner.lock().core.stats()
     }

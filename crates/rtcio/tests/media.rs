@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use rtcio::media::{Codec, EncodedFrame, MediaStreamTrack, RTCRtpTransceiver, TrackKind};
 use rtcio::{PeerConnectionEvent, RTCPeerConnection};
+use rtcio_proto::peer::StatsKind;
 use tokio::time::timeout;
 
 /// A VP8 frame: a keyframe (or not) with the 10-byte keyframe header and `len` bytes in all.
@@ -128,6 +129,47 @@ async fn encoded_frames_cross_between_two_peer_connections() {
         .await
         .expect("PLI in time");
     assert_eq!(n, Some(seen + 1));
+
+    // Sender and receiver getStats: their own RTP objects and what those reference.
+    let sent = video.get_stats();
+    let types: Vec<&str> = sent.iter().map(|s| s.type_name()).collect();
+    assert_eq!(
+        types.iter().filter(|t| **t == "outbound-rtp").count(),
+        1,
+        "{types:?}"
+    );
+    for t in ["media-source", "codec", "transport"] {
+        assert!(types.contains(&t), "{t} missing from {types:?}");
+    }
+    assert!(!types.contains(&"inbound-rtp"), "{types:?}");
+    let source = sent
+        .iter()
+        .find_map(|s| match &s.kind {
+            StatsKind::MediaSource {
+                track_identifier,
+                frames,
+                ..
+            } => Some((track_identifier.clone(), *frames)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(source, (cam.id.clone(), Some(60)));
+    let audio_source = audio.get_stats().into_iter().find_map(|s| match s.kind {
+        StatsKind::MediaSource { kind, frames, .. } => Some((kind, frames)),
+        _ => None,
+    });
+    assert_eq!(audio_source, Some(("audio", None)));
+    let received = bv.receiver().get_stats();
+    let types: Vec<&str> = received.iter().map(|s| s.type_name()).collect();
+    assert!(
+        types.contains(&"inbound-rtp") && types.contains(&"codec"),
+        "{types:?}"
+    );
+    assert!(!types.contains(&"outbound-rtp") && !types.contains(&"media-source"));
+    assert!(received.iter().all(|s| match &s.kind {
+        StatsKind::InboundRtp { mid, kind, .. } => *kind == "video" && *mid == bv.mid(),
+        _ => true,
+    }));
 
     a.close().await;
     b.close().await;

@@ -109,6 +109,25 @@ async fn three_layers_between_two_peer_connections() {
         .collect();
     inbound.sort();
     assert_eq!(inbound, ["f", "h", "q"]);
+    // The sender's own getStats: an outbound-rtp per encoding, all naming the one media-source,
+    // which counts each source frame once although every layer was sent it.
+    let sent = sender.get_stats();
+    let sources: Vec<Option<&String>> = sent
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StatsKind::OutboundRtp {
+                media_source_id, ..
+            } => Some(media_source_id.as_ref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sources.len(), 3, "{sent:?}");
+    assert!(sources.iter().all(|s| s.is_some() && *s == sources[0]));
+    let frames = sent.iter().find_map(|s| match &s.kind {
+        StatsKind::MediaSource { frames, .. } => *frames,
+        _ => None,
+    });
+    assert_eq!(frames, Some(41), "the first frame and 40 three-layer ones");
 
     // The application turns the top layer off: its frames stop, the others go on.
     let mut parameters = sender.get_parameters().await.unwrap();

@@ -14,6 +14,7 @@ pub mod session;
 pub mod simulcast;
 pub mod sources;
 mod streams;
+pub mod track_source;
 pub mod transceiver;
 
 pub use codec::{CodecParameters, Feedback, H264Level, H264Profile, ProfileLevelId};
@@ -29,6 +30,7 @@ pub use sources::{ContributingSource, MAX_SOURCES_PER_RECEIVER, SOURCE_LIFETIME}
 pub use streams::{
     KeyframeRequestKind, MAX_PENDING_FRAMES, MAX_RECEIVE_STREAMS, ReceivedFrameEvent,
 };
+pub use track_source::{MAX_FRAME_TIMES, TrackSources};
 pub use transceiver::{Receiver, SendLayer, Sender, SenderTrack, Transceiver, TransceiverId};
 
 /// W3C `MediaStreamTrack.kind`.

@@ -182,6 +182,7 @@ impl PeerConnection {
             .layer_of(rid)
             .ok_or_else(|| Error::InvalidAccess(format!("no encoding with rid {rid:?}")))?;
         let packets = self.packetizers.packetize(t, layer, frame, max_payload)?;
+        self.track_sources.on_frame(id, now, frame.timestamp);
         self.media.advance(now);
         for p in &packets {
             let w = RtpWrite {
@@ -315,6 +316,39 @@ impl PeerConnection {
         self.media.contributing_sources(id, now)
     }
 
+    /// W3C `RTCRtpSender.getStats()`: transceiver `id`'s outbound-rtp objects (one per
+    /// encoding) and what they reference (media-source, codec, remote-inbound-rtp, transport,
+    /// the selected pair and its candidates, certificates).
+    pub fn sender_stats_report(&self, id: TransceiverId) -> Vec<Stats> {
+        let Some(mid) = self
+            .media
+            .transceiver(id)
+            .and_then(|t| t.mid().map(str::to_string))
+        else {
+            return Vec::new();
+        };
+        stats::select(
+            self.stats(),
+            |s| matches!(&s.kind, StatsKind::OutboundRtp { mid: Some(m), .. } if *m == mid),
+        )
+    }
+
+    /// W3C `RTCRtpReceiver.getStats()`: transceiver `id`'s inbound-rtp objects (one per
+    /// simulcast layer) and what they reference.
+    pub fn receiver_stats_report(&self, id: TransceiverId) -> Vec<Stats> {
+        let Some(mid) = self
+            .media
+            .transceiver(id)
+            .and_then(|t| t.mid().map(str::to_string))
+        else {
+            return Vec::new();
+        };
+        stats::select(
+            self.stats(),
+            |s| matches!(&s.kind, StatsKind::InboundRtp { mid: Some(m), .. } if *m == mid),
+        )
+    }
+
     /// Media input dropped and counted (routing, malformed, unread), plus SRTP's counters.
     pub fn media_drop_stats(&self) -> (MediaDrops, crate::transport::SrtpStats) {
         (self.media.drops(), self.stack.srtp_stats())
@@ -351,6 +385,24 @@ impl PeerConnection {
             let kind = t.kind().as_str();
             let mid = t.mid().map(str::to_string);
             let targets = target_share.map(|b| self.media.encoding_targets(t.id(), b));
+            // W3C: a media-source object per track attached to a sender.
+            let media_source_id = t.sender().track.as_ref().map(|track| {
+                let id = format!("SO{}", t.id().raw());
+                let video = t.kind() == TrackKind::Video;
+                let now = self.media.now();
+                out.push(Stats {
+                    id: id.clone(),
+                    kind: StatsKind::MediaSource {
+                        kind,
+                        track_identifier: track.track_id.clone(),
+                        frames: self.track_sources.frames(t.id()).filter(|_| video),
+                        frames_per_second: now
+                            .and_then(|now| self.track_sources.frames_per_second(t.id(), now))
+                            .filter(|_| video),
+                    },
+                });
+                id
+            });
             for (layer, s) in self.media.send_layer_stats(t.id()) {
                 let ssrc = s.outbound.ssrc;
                 let (id, remote_id) = (format!("OT{ssrc}"), format!("RI{ssrc}"));
@@ -366,6 +418,7 @@ impl PeerConnection {
                             .filter(|_| simulcast)
                             .and_then(|l| l.encoding.rid.clone()),
                         active: encoding.is_some_and(|l| l.sending()),
+                        media_source_id: media_source_id.clone(),
                         transport_id: TRANSPORT_ID.into(),
                         codec_id: codec.and_then(|pt| codec_id(t, pt)),
                         remote_id: remote_id.clone(),

@@ -81,6 +81,8 @@ pub struct PeerConnection {
     media: MediaSession,
     /// The senders' packetizers for `send_frame`.
     packetizers: crate::media::SenderPacketizers,
+    /// Frames handed to each sender, for the `media-source` statistics.
+    track_sources: crate::media::TrackSources,
     /// Mids `createOffer` gave to transceivers without one; taken when that offer is applied.
     pending_mids: Vec<(TransceiverId, String)>,
     pc_state: PeerConnectionState,
@@ -149,6 +151,7 @@ impl PeerConnection {
             stack,
             media: MediaSession::new(cname),
             packetizers: Default::default(),
+            track_sources: Default::default(),
             pending_mids: Vec::new(),
             pc_state: PeerConnectionState::New,
             negotiation_needed: false,

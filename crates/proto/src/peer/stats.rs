@@ -32,8 +32,96 @@ impl Stats {
             StatsKind::RemoteInboundRtp { .. } => "remote-inbound-rtp",
             StatsKind::RemoteOutboundRtp { .. } => "remote-outbound-rtp",
             StatsKind::Codec { .. } => "codec",
+            StatsKind::MediaSource { .. } => "media-source",
         }
     }
+}
+
+impl Stats {
+    /// The ids of the other objects this one names (`transportId`, `codecId`, `remoteId`,
+    /// `localId`, `mediaSourceId`, a transport's pair and certificates, a pair's candidates).
+    pub fn references(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = Vec::new();
+        match &self.kind {
+            StatsKind::Transport {
+                selected_candidate_pair_id,
+                local_certificate_id,
+                remote_certificate_id,
+                ..
+            } => {
+                ids.extend(selected_candidate_pair_id.as_deref());
+                ids.push(local_certificate_id);
+                ids.extend(remote_certificate_id.as_deref());
+            }
+            StatsKind::CandidatePair {
+                transport_id,
+                local_candidate_id,
+                remote_candidate_id,
+                ..
+            } => ids.extend([
+                transport_id.as_str(),
+                local_candidate_id,
+                remote_candidate_id,
+            ]),
+            StatsKind::LocalCandidate(c) | StatsKind::RemoteCandidate(c) => {
+                ids.push(&c.transport_id)
+            }
+            StatsKind::InboundRtp {
+                transport_id,
+                codec_id,
+                remote_id,
+                ..
+            } => {
+                ids.extend([transport_id.as_str(), remote_id]);
+                ids.extend(codec_id.as_deref());
+            }
+            StatsKind::OutboundRtp {
+                transport_id,
+                codec_id,
+                remote_id,
+                media_source_id,
+                ..
+            } => {
+                ids.extend([transport_id.as_str(), remote_id]);
+                ids.extend(codec_id.as_deref());
+                ids.extend(media_source_id.as_deref());
+            }
+            StatsKind::RemoteInboundRtp { local_id, .. }
+            | StatsKind::RemoteOutboundRtp { local_id, .. } => ids.push(local_id),
+            StatsKind::Codec { transport_id, .. } => ids.push(transport_id),
+            StatsKind::PeerConnection { .. }
+            | StatsKind::Certificate { .. }
+            | StatsKind::DataChannel { .. }
+            | StatsKind::MediaSource { .. } => {}
+        }
+        ids
+    }
+}
+
+/// The W3C stats selection algorithm (`RTCRtpSender.getStats()`, `RTCRtpReceiver.getStats()`,
+/// `getStats(selector)`): the objects `is_root` picks out of `report` and every object they
+/// reference, directly or not, in report order.
+pub(crate) fn select(report: Vec<Stats>, is_root: impl Fn(&Stats) -> bool) -> Vec<Stats> {
+    let mut wanted: Vec<String> = report
+        .iter()
+        .filter(|s| is_root(s))
+        .map(|s| s.id.clone())
+        .collect();
+    let mut i = 0;
+    while i < wanted.len() {
+        if let Some(s) = report.iter().find(|s| s.id == wanted[i]) {
+            for r in s.references() {
+                if !wanted.iter().any(|w| w == r) {
+                    wanted.push(r.to_string());
+                }
+            }
+        }
+        i += 1;
+    }
+    report
+        .into_iter()
+        .filter(|s| wanted.contains(&s.id))
+        .collect()
 }
 
 /// A candidate as `RTCIceCandidateStats` describes it.
@@ -192,6 +280,8 @@ pub enum StatsKind {
         rid: Option<String>,
         /// `active`: the encoding is sent (negotiated and W3C `active`).
         active: bool,
+        /// `mediaSourceId`, when the sender has a track.
+        media_source_id: Option<String>,
         /// `transportId`.
         transport_id: String,
         /// `codecId`.
@@ -227,6 +317,20 @@ pub enum StatsKind {
         local_id: String,
         /// `packetsSent`, `bytesSent`, `remoteTimestamp`, `roundTripTime`, ….
         stats: Box<rtcio_rtp::stream::RemoteOutboundRtpStats>,
+    },
+    /// `RTCAudioSourceStats` / `RTCVideoSourceStats`: the track attached to a sender. rtcio is
+    /// given encoded frames, so only what the core sees is reported: for video, the frames
+    /// handed to `send_frame` (a simulcast frame counted once); raw-sample fields (audio level,
+    /// width and height before encoding) are the encoder's and absent.
+    MediaSource {
+        /// `kind`.
+        kind: &'static str,
+        /// `trackIdentifier`.
+        track_identifier: String,
+        /// `frames` (video, once frames were sent with `send_frame`).
+        frames: Option<u64>,
+        /// `framesPerSecond` over the last second (video, as `frames`).
+        frames_per_second: Option<f64>,
     },
     /// `RTCCodecStats`: a negotiated codec.
     Codec {

@@ -163,6 +163,12 @@ impl RTCRtpSender {
             .await
     }
 
+    /// W3C `getStats()`: this sender's outbound-rtp objects (one per encoding) and the objects
+    /// they reference (media-source, codec, remote-inbound-rtp, transport, candidate pair).
+    pub fn get_stats(&self) -> Vec<rtcio_proto::peer::Stats> {
+        self.inner.lock().core.sender_stats_report(self.id)
+    }
+
     /// The negotiated codecs (W3C `getParameters().codecs`), the one used first.
     pub fn codecs(&self) -> Vec<CodecParameters> {
         let st = self.inner.lock();
@@ -354,6 +360,12 @@ impl std::fmt::Debug for RTCRtpReceiver {
 }
 
 impl RTCRtpReceiver {
+    /// W3C `getStats()`: this receiver's inbound-rtp objects (one per simulcast layer) and the
+    /// objects they reference (codec, remote-outbound-rtp, transport, candidate pair).
+    pub fn get_stats(&self) -> Vec<rtcio_proto::peer::Stats> {
+        self.inner.lock().core.receiver_stats_report(self.id)
+    }
+
     /// W3C `track`: the remote track (id and streams as the peer signalled them).
     pub fn track(&self) -> MediaStreamTrack {
         let st = self.inner.lock();

@@ -36,7 +36,7 @@ use clap::Parser;
 use rtcio::media::{MediaStreamTrack, RTCRtpTransceiver, RTCRtpTransceiverDirection, TrackKind};
 use rtcio::{
     DataChannelInit, PeerConnectionEvent, RTCConfiguration, RTCPeerConnection,
-    RTCPeerConnectionState, RTCSessionDescription,
+    RTCPeerConnectionState, RTCSessionDescription, RTCSignalingState,
 };
 use serde::Deserialize;
 
@@ -253,29 +253,27 @@ async fn new_connection(
 
 /// Serves a connection's events: channels the browser opens, and cleanup when it ends.
 async fn watch(app: App, id: u64, pc: RTCPeerConnection, layers: Arc<simulcast::Layers>) {
+    // W3C fires `track` during setRemoteDescription(offer), before our answer fixes each
+    // transceiver's direction; what to do with a track (echo or forward) depends on that
+    // direction, so tracks wait until the exchange is complete.
+    let mut pending = Vec::new();
     while let Some(event) = pc.next_event().await {
         match event {
             PeerConnectionEvent::DataChannel(channel) => {
                 tokio::spawn(channels::serve(channel, layers.clone()));
             }
-            PeerConnectionEvent::Track(transceiver)
-                if let Some(output) = forward_to(&pc, &transceiver) =>
-            {
-                tracing::info!(
-                    "video track on mid {:?} is received only: forwarding one layer to mid {:?}",
-                    transceiver.mid(),
-                    output.mid()
-                );
-                tokio::spawn(simulcast::forward(transceiver, output, layers.clone()));
-            }
             PeerConnectionEvent::Track(transceiver) => {
-                tracing::info!(
-                    "{} track on mid {:?} ({:?}): echoing it",
-                    transceiver.kind(),
-                    transceiver.mid(),
-                    transceiver.current_direction()
-                );
-                tokio::spawn(relay::echo(transceiver));
+                pending.push(transceiver);
+                if pc.signaling_state() == RTCSignalingState::Stable {
+                    for t in pending.drain(..) {
+                        serve_track(&pc, t, &layers);
+                    }
+                }
+            }
+            PeerConnectionEvent::SignalingStateChange(RTCSignalingState::Stable) => {
+                for t in pending.drain(..) {
+                    serve_track(&pc, t, &layers);
+                }
             }
             PeerConnectionEvent::ConnectionStateChange(state) => {
                 tracing::info!("connection state is {state}");
@@ -291,6 +289,31 @@ async fn watch(app: App, id: u64, pc: RTCPeerConnection, layers: Arc<simulcast::
         }
     }
     app.connections.lock().unwrap().remove(&id);
+}
+
+/// Echoes a received track on its own transceiver, or forwards one simulcast layer of a video
+/// track received only (see `forward_to`).
+fn serve_track(
+    pc: &RTCPeerConnection,
+    transceiver: RTCRtpTransceiver,
+    layers: &Arc<simulcast::Layers>,
+) {
+    if let Some(output) = forward_to(pc, &transceiver) {
+        tracing::info!(
+            "video track on mid {:?} is received only: forwarding one layer to mid {:?}",
+            transceiver.mid(),
+            output.mid()
+        );
+        tokio::spawn(simulcast::forward(transceiver, output, layers.clone()));
+    } else {
+        tracing::info!(
+            "{} track on mid {:?} ({:?}): echoing it",
+            transceiver.kind(),
+            transceiver.mid(),
+            transceiver.current_direction()
+        );
+        tokio::spawn(relay::echo(transceiver));
+    }
 }
 
 /// Where a received track goes when it cannot be echoed: a video track received on a

@@ -320,33 +320,26 @@ impl PeerConnection {
     /// encoding) and what they reference (media-source, codec, remote-inbound-rtp, transport,
     /// the selected pair and its candidates, certificates).
     pub fn sender_stats_report(&self, id: TransceiverId) -> Vec<Stats> {
-        let Some(mid) = self
-            .media
-            .transceiver(id)
-            .and_then(|t| t.mid().map(str::to_string))
-        else {
-            return Vec::new();
-        };
-        stats::select(
-            self.stats(),
-            |s| matches!(&s.kind, StatsKind::OutboundRtp { mid: Some(m), .. } if *m == mid),
-        )
+        self.rtp_stats_report(id, false)
     }
 
     /// W3C `RTCRtpReceiver.getStats()`: transceiver `id`'s inbound-rtp objects (one per
     /// simulcast layer) and what they reference.
     pub fn receiver_stats_report(&self, id: TransceiverId) -> Vec<Stats> {
-        let Some(mid) = self
-            .media
-            .transceiver(id)
-            .and_then(|t| t.mid().map(str::to_string))
-        else {
+        self.rtp_stats_report(id, true)
+    }
+
+    /// The stats selection rooted at transceiver `id`'s inbound-rtp (`inbound`) or
+    /// outbound-rtp objects, found by its mid; empty before it has one.
+    fn rtp_stats_report(&self, id: TransceiverId, inbound: bool) -> Vec<Stats> {
+        let Some(mid) = self.media.transceiver(id).and_then(|t| t.mid()) else {
             return Vec::new();
         };
-        stats::select(
-            self.stats(),
-            |s| matches!(&s.kind, StatsKind::InboundRtp { mid: Some(m), .. } if *m == mid),
-        )
+        stats::select(self.stats(), |s| match &s.kind {
+            StatsKind::InboundRtp { mid: Some(m), .. } => inbound && m == mid,
+            StatsKind::OutboundRtp { mid: Some(m), .. } => !inbound && m == mid,
+            _ => false,
+        })
     }
 
     /// Media input dropped and counted (routing, malformed, unread), plus SRTP's counters.
